@@ -1,0 +1,141 @@
+"""Find, read, parse and validate the knowledge-base file. No Textual here."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from . import paths
+from .kbschema import validate
+from .model import KnowledgeBase
+from .problems import Problem
+from .tomlpos import format_path, key_positions, locate
+
+# A practitioner's file is a few hundred KB; anything far bigger is a mistake
+# (a wrong file chosen), and reading it whole would stall start-up.
+MAX_BYTES = 20 * 1024 * 1024
+_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+class KBReadError(Exception):
+    """The file could not be read at all (missing, a folder, unreadable, too big)."""
+
+    def __init__(self, path: Path | str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = str(path)
+        self.message = message
+
+
+@dataclass
+class LoadResult:
+    path: Path
+    kb: KnowledgeBase | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.kb is not None and not self.problems
+
+
+def bundled_kb_path() -> Path:
+    """The file shipped with consultui: inside the wheel, or data/ in a source checkout."""
+    packaged = Path(__file__).with_name("data") / "therapies.toml"
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "data" / "therapies.toml"
+
+
+def resolve_kb_path(cli_value: str | os.PathLike[str] | None = None) -> tuple[Path, str]:
+    """Which file to use, and why: --kb, then $CONSULTUI_KB, the user copy, the bundled file."""
+    if cli_value:
+        return Path(cli_value), "given with --kb"
+    env = os.environ.get("CONSULTUI_KB")
+    if env:
+        return Path(env), "set by the CONSULTUI_KB environment variable"
+    user = paths.user_kb_path()
+    if user.is_file():
+        return user, "your own copy in the user data folder"
+    return bundled_kb_path(), "the bundled knowledge base (no user copy yet; `consultui kb init` makes one)"
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        if path.is_dir():
+            raise KBReadError(path, "is a folder, not a knowledge-base file")
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise KBReadError(path, f"is too large ({size / 1_048_576:.0f} MB; the limit is {MAX_BYTES // 1_048_576} MB). Is it the right file?")
+        return path.read_bytes()
+    except KBReadError:
+        raise
+    except FileNotFoundError:
+        raise KBReadError(path, "no such file") from None
+    except PermissionError:
+        raise KBReadError(path, "permission denied (the file cannot be read)") from None
+    except OSError as exc:
+        raise KBReadError(path, f"cannot be read: {exc.strerror or exc}") from None
+
+
+def _decode(data: bytes, name: str) -> tuple[str | None, Problem | None]:
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        return None, Problem(
+            name, line, column, "",
+            f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be decoded)",
+            "save it as UTF-8 in your editor",
+        )
+
+
+def _pattern_check(pattern: str) -> str | None:
+    from .patterns import PatternError, compile_pattern
+
+    try:
+        compile_pattern(pattern)
+    except PatternError as exc:
+        return str(exc)
+    return None
+
+
+def parse_kb(data: bytes, name: str) -> LoadResult:
+    """Decode, parse and validate file contents; name is used in messages."""
+    path = Path(name)
+    text, problem = _decode(data, name)
+    if problem is not None:
+        return LoadResult(path, None, [problem])
+    if not text.strip():
+        return LoadResult(path, None, [Problem(name, 1, None, "", "the file is empty", "start from the bundled file: consultui kb init")])
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = _TOML_POS.search(message)
+        line = int(match.group(1)) if match else None
+        column = int(match.group(2)) if match else None
+        message = _TOML_POS.sub("", message).strip()
+        return LoadResult(path, None, [Problem(name, line, column, "", f"TOML syntax error: {message}")])
+    kb, issues = validate(doc, _pattern_check)
+    if issues:
+        positions = key_positions(text)
+        problems = []
+        for issue in issues:
+            where = locate(positions, issue.path)
+            line, column = where if where else (None, None)
+            problems.append(Problem(name, line, column, format_path(issue.path), issue.message, issue.hint))
+        problems.sort(key=lambda p: (p.line is None, p.line or 0, p.column or 0))
+        return LoadResult(path, None, problems)
+    assert kb is not None
+    kb = replace(kb, path=str(path), sha256=hashlib.sha256(data).hexdigest())
+    return LoadResult(path, kb, [])
+
+
+def load_kb(path: str | os.PathLike[str]) -> LoadResult:
+    """Read and validate a file. Raises KBReadError when it cannot be read."""
+    p = Path(path)
+    return parse_kb(read_bytes(p), str(p))

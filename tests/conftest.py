@@ -1,0 +1,53 @@
+"""Shared fixtures: keep the user's real folders and the network out of every test."""
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+KB_FIXTURES = FIXTURES / "kb"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch):
+    """User data and config go to a temporary folder, never the real one."""
+    home = tmp_path / "consultui-home"
+    monkeypatch.setenv("CONSULTUI_HOME", str(home))
+    monkeypatch.delenv("CONSULTUI_KB", raising=False)
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    return home
+
+
+class NetworkAccessError(AssertionError):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Any attempt to reach another machine fails the test."""
+
+    def refuse(self, address, *args, **kwargs):
+        if isinstance(address, (str, bytes)):  # AF_UNIX socket paths are local
+            return original_connect(self, address, *args, **kwargs)
+        raise NetworkAccessError(f"network access attempted: {address!r}")
+
+    original_connect = socket.socket.connect
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: refuse(None, a[0] if a else None))
+
+
+@pytest.fixture
+def minimal_kb_path() -> Path:
+    return KB_FIXTURES / "minimal.toml"
+
+
+@pytest.fixture
+def minimal_kb(minimal_kb_path):
+    from consultui.kbload import load_kb
+
+    result = load_kb(minimal_kb_path)
+    assert result.ok, [str(p) for p in result.problems]
+    return result.kb
