@@ -139,3 +139,32 @@ def load_kb(path: str | os.PathLike[str]) -> LoadResult:
     """Read and validate a file. Raises KBReadError when it cannot be read."""
     p = Path(path)
     return parse_kb(read_bytes(p), str(p))
+
+
+@dataclass
+class StartupKB:
+    """What the app starts on: the chosen file, or the bundled one when that fails."""
+
+    kb: KnowledgeBase
+    path: Path
+    why: str
+    problems: list[Problem] = field(default_factory=list)
+    failed_path: Path | None = None  # the file that could not be used, if any
+
+
+def load_for_app(cli_value: str | os.PathLike[str] | None = None) -> StartupKB:
+    """Never raises for a user's mistake: a broken file falls back to the bundled one."""
+    path, why = resolve_kb_path(cli_value)
+    try:
+        result = load_kb(path)
+        problems = result.problems
+    except KBReadError as exc:
+        result = None
+        problems = [Problem(str(path), None, None, "", exc.message)]
+    if result is not None and result.ok:
+        return StartupKB(result.kb, path, why, [])
+    bundled = bundled_kb_path()
+    fallback = load_kb(bundled)
+    if not fallback.ok:  # a broken installation, not a user mistake
+        raise RuntimeError(f"the bundled knowledge base is invalid: {fallback.problems[0]}")
+    return StartupKB(fallback.kb, bundled, "the bundled knowledge base (yours has problems)", problems, path)

@@ -1,0 +1,232 @@
+"""Compare section: one sub-tab per knowledge-base tab, a table and a detail panel."""
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from ..comparison import (
+    cell_references,
+    cell_text,
+    grade_badge,
+    reference_line,
+    row_label,
+    therapy_summary,
+)
+from ..model import KnowledgeBase, Tab
+
+
+class CompareTable(DataTable):
+    """The side-by-side table of one comparison tab."""
+
+    def __init__(self, tab: Tab, **kwargs) -> None:
+        super().__init__(cursor_type="cell", zebra_stripes=True, **kwargs)
+        self.kb_tab = tab
+
+
+def _clip(text: str, width: int, max_lines: int, console) -> Text:
+    """Wrap to width; past max_lines, cut and mark with an ellipsis (the panel has it all)."""
+    lines = Text(text).wrap(console, max(width, 4))
+    if len(lines) <= max_lines:
+        return Text("\n").join(lines)
+    kept = lines[:max_lines]
+    last = kept[-1]
+    last.truncate(max(width - 1, 1))
+    last.append("…")
+    return Text("\n").join(kept)
+
+
+class ComparePane(Vertical):
+    """Holds the comparison state that persists while the app runs."""
+
+    BINDINGS = [
+        Binding("p", "toggle_plain", "Patient wording", id="compare.plain"),
+        Binding("t", "choose_therapies", "Therapies", id="compare.therapies"),
+        Binding("left_square_bracket", "previous_tab", "Prev tab", id="compare.prev"),
+        Binding("right_square_bracket", "next_tab", "Next tab", id="compare.next"),
+    ]
+
+    plain: reactive[bool] = reactive(False, init=False)
+
+    def __init__(self, kb: KnowledgeBase, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.kb = kb
+        self.shown: list[str] = [t.id for t in kb.therapies]
+        self._built_width = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="compare-status", markup=False)
+        with TabbedContent(id="compare-tabs"):
+            for tab in self.kb.tabs:
+                with TabPane(Content(tab.title), id=f"cmp-{tab.id}"):
+                    yield CompareTable(tab, id=f"table-{tab.id}")
+        with VerticalScroll(id="compare-detail", can_focus=True):
+            yield Static(id="compare-detail-text")
+
+    # -- building --------------------------------------------------------
+    def on_resize(self) -> None:
+        if self.size.width and self.size.width != self._built_width:
+            self.rebuild()
+
+    def _widths(self) -> tuple[int, int]:
+        total = max(self.size.width, 40) - 4  # scrollbar and borders
+        label = 14 if total < 100 else 20
+        n = max(len(self.shown), 1)
+        # DataTable pads each cell by one column on each side.
+        column = max((total - label - 2) // n - 2, 14)
+        return label, column
+
+    def _max_lines(self) -> int:
+        height = self.app.size.height
+        return 3 if height < 30 else 5 if height < 45 else 8
+
+    def set_kb(self, kb: KnowledgeBase) -> None:
+        """Show another knowledge base, keeping the user's choices where they still apply."""
+        known = {t.id for t in kb.therapies}
+        kept = [tid for tid in self.shown if tid in known]
+        self.kb = kb
+        self.shown = kept or [t.id for t in kb.therapies]
+        self.recompose_tabs()
+
+    def recompose_tabs(self) -> None:
+        self.call_later(self._recompose)
+
+    async def _recompose(self) -> None:
+        await self.recompose()
+        self._built_width = 0
+        self.call_after_refresh(self.rebuild)
+
+    def rebuild(self) -> None:
+        """Fill every table for the current width, wording and therapy choice."""
+        self._built_width = self.size.width
+        label_width, column_width = self._widths()
+        therapies = [t for tid in self.shown if (t := self.kb.therapy(tid))]
+        console = self.app.console
+        max_lines = self._max_lines()
+        for table in self.query(CompareTable):
+            cursor = table.cursor_coordinate
+            table.clear(columns=True)
+            table.add_column(Text("Topic" if not self.plain else ""), width=label_width, key="__row__")
+            for therapy in therapies:
+                table.add_column(Text(therapy.short, style="bold"), width=column_width, key=therapy.id)
+            for row in table.kb_tab.rows:
+                cells = [_clip(row_label(row, self.plain), label_width, max_lines + 1, console)]
+                for therapy in therapies:
+                    cell = table.kb_tab.cell(therapy.id, row.id)
+                    body = _clip(cell_text(cell, self.plain), column_width, max_lines, console)
+                    if cell is not None:
+                        body.append("\n")
+                        body.append(grade_badge(cell.grade), style="italic")
+                    cells.append(body)
+                table.add_row(*cells, height=None, key=row.id)
+            if table.row_count and table.columns:
+                table.cursor_coordinate = table.validate_cursor_coordinate(cursor)
+        self._update_status(therapies)
+        self.show_detail()
+
+    def _update_status(self, therapies) -> None:
+        wording = "Patient wording" if self.plain else "Practitioner wording"
+        names = ", ".join(t.short for t in therapies)
+        hidden = len(self.kb.therapies) - len(therapies)
+        status = f"{wording} · showing {names}" + (f" ({hidden} hidden: press t)" if hidden else "")
+        self.query_one("#compare-status", Static).update(Content(status))
+
+    # -- detail panel ----------------------------------------------------
+    def active_table(self) -> CompareTable | None:
+        tabs = self.query_one("#compare-tabs", TabbedContent)
+        if not tabs.active:
+            return None
+        pane = tabs.get_pane(tabs.active)
+        found = pane.query(CompareTable)
+        return found.first() if found else None
+
+    def show_detail(self) -> None:
+        table = self.active_table()
+        target = self.query_one("#compare-detail-text", Static)
+        if table is None or not table.row_count:
+            target.update(Content("No comparison rows in this tab."))
+            return
+        row_index, column_index = table.cursor_coordinate
+        row = table.kb_tab.rows[row_index]
+        therapies = [t for tid in self.shown if (t := self.kb.therapy(tid))]
+        if column_index == 0 or column_index > len(therapies):
+            parts = [Content.styled(f"{table.kb_tab.title}: {row_label(row, self.plain)}", "bold")]
+            if table.kb_tab.intro:
+                parts.append(Content(table.kb_tab.intro))
+            parts.append(Content.styled("Move right to read each therapy's entry and its sources.", "italic"))
+            for therapy in therapies:
+                parts.append(Content.assemble((therapy.name, "bold"), ": ", therapy_summary(therapy, self.plain)))
+            target.update(Content("\n").join(parts))
+            return
+        therapy = therapies[column_index - 1]
+        cell = table.kb_tab.cell(therapy.id, row.id)
+        parts = [
+            Content.styled(f"{therapy.name} · {row_label(row, self.plain)}", "bold"),
+            Content(cell_text(cell, self.plain)),
+        ]
+        if cell is not None:
+            parts.append(Content.assemble(("Evidence: ", "bold"), grade_badge(cell.grade)))
+            parts.append(Content.styled("References", "bold"))
+            for ref in cell_references(self.kb, cell):
+                parts.append(Content(f"• {reference_line(ref)}"))
+            missing = [r for r in cell.refs if self.kb.reference(r) is None]
+            for ref_id in missing:
+                parts.append(Content(f"• {ref_id} (not in the reference list)"))
+        target.update(Content("\n").join(parts))
+        self.query_one("#compare-detail", VerticalScroll).scroll_home(animate=False)
+
+    @on(DataTable.CellHighlighted)
+    def _cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        self.show_detail()
+
+    @on(TabbedContent.TabActivated, "#compare-tabs")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.show_detail()
+
+    # -- actions ---------------------------------------------------------
+    def watch_plain(self) -> None:
+        self.rebuild()
+
+    def action_toggle_plain(self) -> None:
+        self.plain = not self.plain
+        self.app.notify(
+            "Patient wording" if self.plain else "Practitioner wording",
+            title="Wording", markup=False, timeout=2,
+        )
+
+    def action_choose_therapies(self) -> None:
+        from .dialogs import TherapyChooser
+
+        def chosen(ids: list[str] | None) -> None:
+            if ids:
+                self.shown = ids
+                self.rebuild()
+
+        self.app.push_screen(TherapyChooser(self.kb.therapies, self.shown), chosen)
+
+    def _switch_tab(self, step: int) -> None:
+        tabs = self.query_one("#compare-tabs", TabbedContent)
+        ids = [f"cmp-{tab.id}" for tab in self.kb.tabs]
+        if not ids:
+            return
+        index = ids.index(tabs.active) if tabs.active in ids else 0
+        tabs.active = ids[(index + step) % len(ids)]
+        table = self.active_table()
+        if table is not None:
+            table.focus()
+
+    def action_previous_tab(self) -> None:
+        self._switch_tab(-1)
+
+    def action_next_tab(self) -> None:
+        self._switch_tab(1)
+
+    def focus_table(self) -> None:
+        table = self.active_table()
+        if table is not None:
+            table.focus()

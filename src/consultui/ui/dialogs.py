@@ -1,0 +1,116 @@
+"""Modal dialogs: help, knowledge-base problems, therapy chooser."""
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..model import Therapy
+from ..problems import Problem
+
+
+class _Dialog(ModalScreen):
+    BINDINGS = [Binding("escape", "dismiss_dialog", "Close")]
+
+    def action_dismiss_dialog(self) -> None:
+        self.dismiss(None)
+
+
+class HelpScreen(_Dialog):
+    """Every key, grouped by where it works."""
+
+    BINDINGS = [Binding("escape,f1,q", "dismiss_dialog", "Close")]
+
+    def __init__(self, groups: Sequence[tuple[str, Iterable[tuple[str, str]]]]) -> None:
+        super().__init__()
+        self.groups = groups
+
+    def compose(self) -> ComposeResult:
+        lines: list[Content] = []
+        for title, keys in self.groups:
+            lines.append(Content.styled(title, "bold underline"))
+            for key, description in keys:
+                lines.append(Content.assemble((f"  {key:<14}", "bold"), description))
+            lines.append(Content(""))
+        lines.append(Content.styled("Escape, F1 or q closes this help.", "italic"))
+        with Vertical(classes="dialog", id="help-dialog"):
+            yield Static(Content.styled("Keys", "bold"), classes="dialog-title")
+            with VerticalScroll():
+                yield Static(Content("\n").join(lines), id="help-text")
+
+
+class ProblemsScreen(_Dialog):
+    """Why the user's knowledge base was not used; stays reachable from the banner."""
+
+    def __init__(self, failed_path: str, problems: Sequence[Problem], using: str) -> None:
+        super().__init__()
+        self.failed_path = failed_path
+        self.problems = problems
+        self.using = using
+
+    def compose(self) -> ComposeResult:
+        intro = Content(
+            f"{self.failed_path} could not be used, so consultui is running on {self.using}. "
+            f"Fix these {len(self.problems)} problem(s), then restart or check with: consultui kb validate"
+        )
+        lines = [intro, Content("")]
+        lines += [Content(f"• {problem}") for problem in self.problems]
+        with Vertical(classes="dialog", id="problems-dialog"):
+            yield Static(Content.styled("Knowledge-base problems", "bold"), classes="dialog-title")
+            with VerticalScroll(can_focus=True, id="problems-scroll"):
+                yield Static(Content("\n").join(lines), id="problems-text")
+            yield Static(Content.styled("Escape closes.", "italic"))
+
+
+class TherapyChooser(_Dialog):
+    """Pick the columns of the comparison. Enter or space toggles; d applies."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss_dialog", "Cancel"),
+        Binding("d,ctrl+s", "apply", "Apply"),
+        Binding("space", "toggle", "Show/hide", show=False),
+    ]
+
+    def __init__(self, therapies: Sequence[Therapy], shown: Sequence[str]) -> None:
+        super().__init__()
+        self.therapies = list(therapies)
+        self.shown = {tid for tid in shown}
+
+    def _prompt(self, therapy: Therapy) -> Content:
+        on = therapy.id in self.shown
+        mark = "[✔ shown ]" if on else "[  hidden]"
+        return Content.assemble((mark, "bold" if on else "dim"), " ", therapy.name)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="chooser-dialog"):
+            yield Static(Content.styled("Therapies to compare", "bold"), classes="dialog-title")
+            yield OptionList(*[Option(self._prompt(t), id=t.id) for t in self.therapies], id="chooser-list")
+            yield Static(Content("Enter or space: show/hide · d: apply · Escape: cancel"), id="chooser-hint")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self._toggle(event.option_index)
+
+    def action_toggle(self) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            self._toggle(options.highlighted)
+
+    def _toggle(self, index: int) -> None:
+        therapy = self.therapies[index]
+        if therapy.id in self.shown:
+            if len(self.shown) == 1:
+                self.notify("At least one therapy stays shown.", title="Therapies", markup=False)
+                return
+            self.shown.discard(therapy.id)
+        else:
+            self.shown.add(therapy.id)
+        self.query_one(OptionList).replace_option_prompt_at_index(index, self._prompt(therapy))
+
+    def action_apply(self) -> None:
+        self.dismiss([t.id for t in self.therapies if t.id in self.shown])
