@@ -10,20 +10,31 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from .kbload import StartupKB
+from .model import KnowledgeBase
 from .ui.compare import ComparePane
 from .ui.dialogs import HelpScreen, ProblemsScreen
+from .ui.section import PlaceholderSection, Section
 
-# Section id -> (title, key, one-line placeholder until its issue lands)
+
+def _screening(kb: KnowledgeBase) -> Section:
+    return PlaceholderSection(kb, "Screening will hold the contraindication checklist, a live verdict per therapy and the consultation record.")
+
+
+def _claims(kb: KnowledgeBase) -> Section:
+    return PlaceholderSection(kb, "Claims will check advertising copy for misleading claims, explain why and suggest honest wording.")
+
+
+def _knowledge(kb: KnowledgeBase) -> Section:
+    return PlaceholderSection(kb, "Knowledge base will show the file in use in an editor, validated as you type and applied live.")
+
+
+# id -> (tab title, key, factory). Each section is a Section: its BINDINGS show in
+# the footer when it has focus and, with HELP_EXTRA, in the F1 help.
 SECTIONS = {
-    "compare": ("Compare", "f2"),
-    "screening": ("Screening", "f3"),
-    "claims": ("Claims", "f4"),
-    "knowledge": ("Knowledge base", "f5"),
-}
-PLACEHOLDERS = {
-    "screening": "Screening will hold the contraindication checklist, a live verdict per therapy and the consultation record.",
-    "claims": "Claims will check advertising copy for misleading claims, explain why and suggest honest wording.",
-    "knowledge": "Knowledge base will show the file in use in an editor, validated as you type and applied live.",
+    "compare": ("Compare", "f2", ComparePane),
+    "screening": ("Screening", "f3", _screening),
+    "claims": ("Claims", "f4", _claims),
+    "knowledge": ("Knowledge base", "f5", _knowledge),
 }
 
 
@@ -52,11 +63,11 @@ class ConsultApp(App):
         if self.startup.problems:
             yield Static(self._problem_banner(), id="kb-banner")
         with TabbedContent(id="sections"):
-            with TabPane("Compare", id="compare"):
-                yield ComparePane(self.kb, id="compare-pane")
-            for section, text in PLACEHOLDERS.items():
-                with TabPane(SECTIONS[section][0], id=section):
-                    yield Static(Content(text), classes="placeholder")
+            for section, (title, _key, factory) in SECTIONS.items():
+                with TabPane(title, id=section):
+                    widget = factory(self.kb)
+                    widget.id = f"{section}-section"
+                    yield widget
         yield Footer()
 
     def _problem_banner(self) -> Content:
@@ -68,7 +79,7 @@ class ConsultApp(App):
 
     def on_mount(self) -> None:
         self._show_kb_identity()
-        self.call_after_refresh(self.query_one(ComparePane).focus_table)
+        self.call_after_refresh(self.section("compare").on_shown_section)
         if self.startup.problems:
             self.notify(
                 f"{self.startup.failed_path}: {len(self.startup.problems)} problem(s). ctrl+e shows them.",
@@ -80,10 +91,16 @@ class ConsultApp(App):
         self.sub_title = f"version {self.kb.meta.version}"
 
     # -- actions ---------------------------------------------------------
+    def section(self, section_id: str) -> Section:
+        return self.query_one(f"#{section_id}-section", Section)
+
     def action_section(self, section: str) -> None:
         self.query_one("#sections", TabbedContent).active = section
-        if section == "compare":
-            self.query_one(ComparePane).focus_table()
+        self.section(section).on_shown_section()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.tabbed_content.id == "sections" and event.pane.id in SECTIONS:
+            self.section(event.pane.id).on_shown_section()
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -100,19 +117,22 @@ class ConsultApp(App):
         def keys(bindings) -> list[tuple[str, str]]:
             return [(self.get_key_display(b), b.description) for b in bindings if b.description]
 
-        return [
-            ("Everywhere", keys(self.BINDINGS) + [("ctrl+p", "Command palette")]),
-            ("Compare (F2)", keys(ComparePane.BINDINGS) + [("arrows", "Move between cells; the panel below shows the cell's full text and sources"), ("tab", "Focus the detail panel (arrows scroll it)")]),
-        ]
+        groups = [("Everywhere", keys(self.BINDINGS) + [("ctrl+p", "Command palette")])]
+        for section_id, (title, key, _factory) in SECTIONS.items():
+            section = self.section(section_id)
+            entries = keys(section.BINDINGS) + list(section.HELP_EXTRA)
+            if entries:
+                groups.append((f"{title} ({key.upper()})", entries))
+        return groups
 
     def get_system_commands(self, screen: Screen):
         yield from super().get_system_commands(screen)
-        for section, (title, key) in SECTIONS.items():
+        for section, (title, key, _factory) in SECTIONS.items():
             yield SystemCommand(f"Go to {title}", f"Switch to the {title} section ({key.upper()})", lambda s=section: self.action_section(s))
         yield SystemCommand("Help: list every key", "Open the help screen (F1)", self.action_help)
-        compare = self.query_one(ComparePane)
-        yield SystemCommand("Compare: toggle patient wording", "Switch between patient and practitioner wording (p)", compare.action_toggle_plain)
-        yield SystemCommand("Compare: choose therapies", "Pick which therapies are shown (t)", compare.action_choose_therapies)
+        for section_id in SECTIONS:
+            for title, help_text, callback in self.section(section_id).palette_commands():
+                yield SystemCommand(title, help_text, callback)
         if self.startup.problems:
             yield SystemCommand("Show knowledge-base problems", "Why your knowledge base was not used (ctrl+e)", self.action_show_problems)
 

@@ -5,7 +5,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
@@ -19,6 +19,7 @@ from ..comparison import (
     therapy_summary,
 )
 from ..model import KnowledgeBase, Tab
+from .section import PaletteCommand, Section
 
 
 class CompareTable(DataTable):
@@ -41,8 +42,14 @@ def _clip(text: str, width: int, max_lines: int, console) -> Text:
     return Text("\n").join(kept)
 
 
-class ComparePane(Vertical):
+class ComparePane(Section):
     """Holds the comparison state that persists while the app runs."""
+
+    TITLE = "Compare"
+    HELP_EXTRA = [
+        ("arrows", "Move between cells; the panel below shows the full text and its sources"),
+        ("tab", "Focus the detail panel (arrows scroll it)"),
+    ]
 
     BINDINGS = [
         Binding("p", "toggle_plain", "Patient wording", id="compare.plain"),
@@ -54,8 +61,7 @@ class ComparePane(Vertical):
     plain: reactive[bool] = reactive(False, init=False)
 
     def __init__(self, kb: KnowledgeBase, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.kb = kb
+        super().__init__(kb, **kwargs)
         self.shown: list[str] = [t.id for t in kb.therapies]
         self._built_width = 0
 
@@ -225,6 +231,16 @@ class ComparePane(Vertical):
 
     def action_next_tab(self) -> None:
         self._switch_tab(1)
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        return [
+            ("Compare: toggle patient wording", "Switch between patient and practitioner wording (p)", self.action_toggle_plain),
+            ("Compare: choose therapies", "Pick which therapies are shown (t)", self.action_choose_therapies),
+            ("Compare: next tab", "Show the next comparison tab (])", self.action_next_tab),
+        ]
+
+    def on_shown_section(self) -> None:
+        self.focus_table()
 
     def focus_table(self) -> None:
         table = self.active_table()

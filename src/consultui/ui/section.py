@@ -1,0 +1,45 @@
+"""What every section of the app offers the shell: keys, help, commands, focus."""
+from __future__ import annotations
+
+from typing import Callable
+
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from ..model import KnowledgeBase
+
+PaletteCommand = tuple[str, str, Callable[[], object]]
+
+
+class Section(Vertical):
+    """Base for the four sections. BINDINGS feed the footer and the F1 help."""
+
+    TITLE = ""
+    # Keys handled by child widgets, for the help screen: (key, description).
+    HELP_EXTRA: list[tuple[str, str]] = []
+
+    def __init__(self, kb: KnowledgeBase, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.kb = kb
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        return []
+
+    def set_kb(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+
+    def on_shown_section(self) -> None:
+        """Called when the user switches to this section: put the cursor somewhere useful."""
+        self.focus()
+
+
+class PlaceholderSection(Section):
+    """A section whose issue has not landed yet: says in one line what it will hold."""
+
+    def __init__(self, kb: KnowledgeBase, text: str, **kwargs) -> None:
+        super().__init__(kb, **kwargs)
+        self.text = text
+
+    def compose(self):
+        yield Static(Content(self.text), classes="placeholder")
