@@ -38,6 +38,11 @@ SECTIONS = {
 }
 
 
+def _key_name(display: str) -> str:
+    """f1 -> F1, as printed on the keyboard."""
+    return display.upper() if display[:1] == "f" and display[1:].isdigit() else display
+
+
 class ConsultApp(App):
     CSS_PATH = "consultui.tcss"
     TITLE = "consultui"
@@ -79,7 +84,7 @@ class ConsultApp(App):
 
     def on_mount(self) -> None:
         self._show_kb_identity()
-        self.call_after_refresh(self.section("compare").on_shown_section)
+        self.call_after_refresh(self._focus_active_section)
         if self.startup.problems:
             self.notify(
                 f"{self.startup.failed_path}: {len(self.startup.problems)} problem(s). ctrl+e shows them.",
@@ -91,6 +96,10 @@ class ConsultApp(App):
         self.sub_title = f"version {self.kb.meta.version}"
 
     # -- actions ---------------------------------------------------------
+    def _focus_active_section(self) -> None:
+        # Focusing a widget in a hidden pane would switch back to that pane.
+        self.section(self.query_one("#sections", TabbedContent).active).on_shown_section()
+
     def section(self, section_id: str) -> Section:
         return self.query_one(f"#{section_id}-section", Section)
 
@@ -115,7 +124,7 @@ class ConsultApp(App):
 
     def key_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
         def keys(bindings) -> list[tuple[str, str]]:
-            return [(self.get_key_display(b), b.description) for b in bindings if b.description]
+            return [(_key_name(self.get_key_display(b)), b.description) for b in bindings if b.description]
 
         groups = [("Everywhere", keys(self.BINDINGS) + [("ctrl+p", "Command palette")])]
         for section_id, (title, key, _factory) in SECTIONS.items():
