@@ -13,11 +13,12 @@ from .kbload import StartupKB
 from .model import KnowledgeBase
 from .ui.compare import ComparePane
 from .ui.dialogs import HelpScreen, ProblemsScreen
+from .ui.screening import ScreeningSection
 from .ui.section import PlaceholderSection, Section
 
 
 def _screening(kb: KnowledgeBase) -> Section:
-    return PlaceholderSection(kb, "Screening will hold the contraindication checklist, a live verdict per therapy and the consultation record.")
+    return ScreeningSection(kb)
 
 
 def _claims(kb: KnowledgeBase) -> Section:
@@ -44,7 +45,7 @@ def _key_name(display: str) -> str:
 
 
 class ConsultApp(App):
-    CSS_PATH = "consultui.tcss"
+    CSS_PATH = Path(__file__).with_name("consultui.tcss")
     TITLE = "consultui"
 
     BINDINGS = [
