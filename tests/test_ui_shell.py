@@ -71,7 +71,7 @@ async def test_broken_knowledge_base_starts_on_bundled_with_message(size):
         assert "unknown-ref.toml has 1 problem(s)" in str(banner.content)
         assert app.kb.path.endswith("therapies.toml")
         assert len(app.kb.therapies) >= 5
-        await pilot.press("ctrl+e")
+        await pilot.press("f6")
         await pilot.pause()
         assert isinstance(app.screen, ProblemsScreen)
         text = str(app.screen.query_one("#problems-text", Static).content)

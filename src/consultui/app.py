@@ -22,7 +22,9 @@ def _screening(kb: KnowledgeBase) -> Section:
 
 
 def _claims(kb: KnowledgeBase) -> Section:
-    return PlaceholderSection(kb, "Claims will check advertising copy for misleading claims, explain why and suggest honest wording.")
+    from .ui.claims import ClaimsSection
+
+    return ClaimsSection(kb)
 
 
 def _knowledge(kb: KnowledgeBase) -> Section:
@@ -54,7 +56,7 @@ class ConsultApp(App):
         Binding("f3", "section('screening')", "Screening", id="app.screening"),
         Binding("f4", "section('claims')", "Claims", id="app.claims"),
         Binding("f5", "section('knowledge')", "Knowledge base", id="app.knowledge"),
-        Binding("ctrl+e", "show_problems", "KB problems", id="app.problems", show=False),
+        Binding("f6", "show_problems", "KB problems", id="app.problems", show=False),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
@@ -80,7 +82,7 @@ class ConsultApp(App):
         count = len(self.startup.problems)
         return Content(
             f"⚠ {self.startup.failed_path} has {count} problem(s); using the bundled knowledge base. "
-            "Press ctrl+e to see them."
+            "Press F6 to see them."
         )
 
     def on_mount(self) -> None:
@@ -88,7 +90,7 @@ class ConsultApp(App):
         self.call_after_refresh(self._focus_active_section)
         if self.startup.problems:
             self.notify(
-                f"{self.startup.failed_path}: {len(self.startup.problems)} problem(s). ctrl+e shows them.",
+                f"{self.startup.failed_path}: {len(self.startup.problems)} problem(s). F6 shows them.",
                 title="Knowledge base not used", severity="warning", markup=False, timeout=8,
             )
 
@@ -144,7 +146,7 @@ class ConsultApp(App):
             for title, help_text, callback in self.section(section_id).palette_commands():
                 yield SystemCommand(title, help_text, callback)
         if self.startup.problems:
-            yield SystemCommand("Show knowledge-base problems", "Why your knowledge base was not used (ctrl+e)", self.action_show_problems)
+            yield SystemCommand("Show knowledge-base problems", "Why your knowledge base was not used (F6)", self.action_show_problems)
 
 
 def run_app(kb_path: str | Path | None = None) -> int:

@@ -114,3 +114,29 @@ class TherapyChooser(_Dialog):
 
     def action_apply(self) -> None:
         self.dismiss([t.id for t in self.therapies if t.id in self.shown])
+
+
+class OpenFileDialog(_Dialog):
+    """Ask for a file path; the caller reads it and reports problems."""
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Input
+
+        with Vertical(classes="dialog", id="open-dialog"):
+            yield Static(Content.styled("Open a text, Markdown or HTML file", "bold"), classes="dialog-title")
+            yield Input(placeholder="path/to/page.html", id="open-path")
+            yield Static(Content("Enter opens · Escape cancels"), id="open-hint")
+
+    def on_input_submitted(self, event) -> None:
+        from pathlib import Path
+
+        value = event.value.strip()
+        hint = self.query_one("#open-hint", Static)
+        if not value:
+            hint.update(Content("Type a file path first."))
+            return
+        path = Path(value).expanduser()
+        if not path.is_file():
+            hint.update(Content(f"{path}: no such file (or it is a folder). Escape cancels."))
+            return
+        self.dismiss(str(path))

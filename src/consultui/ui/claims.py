@@ -1,0 +1,245 @@
+"""Claims section: paste copy, see red flags highlighted and explained."""
+from __future__ import annotations
+
+import bisect
+import time
+from pathlib import Path
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from ..claims import Checker, Finding, check_document
+from ..claims_report import SEVERITY_MARKS, category_label, plain_report, references_text, summary_line
+from ..model import KnowledgeBase
+from ..textextract import detect_kind
+from .section import PaletteCommand, Section
+
+# Underline is the marker that survives NO_COLOR and any theme; colour adds severity.
+HIGHLIGHT = {
+    "high": Style(underline=True, bold=True, bgcolor="dark_red"),
+    "medium": Style(underline=True, bold=True, bgcolor="dark_orange3"),
+    "low": Style(underline=True, bgcolor="grey37"),
+}
+DEBOUNCE_SECONDS = 0.25
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    index = text.find("\n")
+    while index != -1:
+        starts.append(index + 1)
+        index = text.find("\n", index + 1)
+    return starts
+
+
+def spans_by_line(text: str, findings: list[Finding]) -> dict[int, list[tuple[int, int, str]]]:
+    """Per 0-based line: (start column, end column, severity), splitting multi-line findings."""
+    starts = _line_starts(text)
+    marks: dict[int, list[tuple[int, int, str]]] = {}
+    for f in findings:
+        first = bisect.bisect_right(starts, f.start) - 1
+        last = bisect.bisect_right(starts, max(f.end - 1, f.start)) - 1
+        for line in range(first, last + 1):
+            line_start = starts[line]
+            line_end = starts[line + 1] - 1 if line + 1 < len(starts) else len(text)
+            a = max(f.start, line_start) - line_start
+            b = min(f.end, line_end) - line_start
+            if b > a:
+                marks.setdefault(line, []).append((a, b, f.severity))
+    return marks
+
+
+class ClaimsEditor(TextArea):
+    """A TextArea that draws the findings of the last check over the text."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(soft_wrap=True, show_line_numbers=True, tab_behavior="focus", **kwargs)
+        self.marks: dict[int, list[tuple[int, int, str]]] = {}
+
+    def set_marks(self, marks: dict[int, list[tuple[int, int, str]]]) -> None:
+        self.marks = marks
+        # The rendered-line cache is keyed on text and cursor, not on our marks.
+        self._line_cache.clear()
+        self.refresh()
+
+    def get_line(self, line_index: int) -> Text:
+        line = super().get_line(line_index)
+        for start, end, severity in self.marks.get(line_index, ()):
+            line.stylize(HIGHLIGHT[severity], start, end)
+        return line
+
+
+class ClaimsSection(Section):
+    TITLE = "Claims"
+    BINDINGS = [
+        Binding("ctrl+o", "open_file", "Open file", id="claims.open"),
+        Binding("ctrl+l", "clear", "Clear", id="claims.clear"),
+        Binding("ctrl+r", "copy_report", "Copy report", id="claims.report"),
+        Binding("ctrl+n", "next_finding", "Next flag", id="claims.next"),
+    ]
+    HELP_EXTRA = [
+        ("type / paste", "The text is checked as you type; red flags are underlined and listed"),
+        ("tab", "Move to the list of findings; Enter on one moves the cursor to it"),
+    ]
+
+    def __init__(self, kb: KnowledgeBase, **kwargs) -> None:
+        super().__init__(kb, **kwargs)
+        self.checker = Checker(kb.rules)
+        self.findings: list[Finding] = []
+        self.source = "pasted text"
+        self._generation = 0
+        self._timer = None
+        self.last_check_ms = 0.0
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content("Paste or type advertising copy. ctrl+o opens a file."), id="claims-summary")
+        with Horizontal(id="claims-body"):
+            yield ClaimsEditor(id="claims-text")
+            with Vertical(id="claims-side"):
+                yield OptionList(id="claims-findings")
+                yield Static(id="claims-detail")
+
+    def on_shown_section(self) -> None:
+        self.query_one(ClaimsEditor).focus()
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        return [
+            ("Claims: open a file", "Load a text, Markdown or HTML file into the checker (ctrl+o)", self.action_open_file),
+            ("Claims: clear the text", "Empty the box (ctrl+l)", self.action_clear),
+            ("Claims: copy report", "Copy a plain-text report of the findings (ctrl+r)", self.action_copy_report),
+        ]
+
+    def set_kb(self, kb: KnowledgeBase) -> None:
+        super().set_kb(kb)
+        self.checker = Checker(kb.rules)
+        self.schedule_check(immediate=True)
+
+    # -- checking --------------------------------------------------------
+    @on(TextArea.Changed, "#claims-text")
+    def _text_changed(self) -> None:
+        self.schedule_check()
+
+    def schedule_check(self, immediate: bool = False) -> None:
+        self._generation += 1
+        if self._timer is not None:
+            self._timer.stop()
+        delay = 0.0 if immediate else DEBOUNCE_SECONDS
+        self._timer = self.set_timer(delay, self._start_check)
+
+    def _start_check(self) -> None:
+        self._timer = None
+        text = self.query_one(ClaimsEditor).text
+        self._check(text, self._generation, self.checker)
+
+    @work(thread=True, exclusive=True, group="claims-check")
+    def _check(self, text: str, generation: int, checker: Checker) -> None:
+        started = time.perf_counter()
+        findings = check_document(text, detect_kind(None, text), checker)
+        elapsed = (time.perf_counter() - started) * 1000
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._apply, text, generation, findings, elapsed)
+
+    def _apply(self, text: str, generation: int, findings: list[Finding], elapsed_ms: float) -> None:
+        if generation != self._generation:
+            return  # the text changed again; a newer check is on its way
+        self.findings = findings
+        self.last_check_ms = elapsed_ms
+        editor = self.query_one(ClaimsEditor)
+        editor.set_marks(spans_by_line(text, findings))
+        options = self.query_one("#claims-findings", OptionList)
+        options.clear_options()
+        options.add_options([Option(self._finding_prompt(f), id=str(n)) for n, f in enumerate(findings)])
+        summary = summary_line(findings) if text.strip() else "Paste or type advertising copy. ctrl+o opens a file."
+        self.query_one("#claims-summary", Static).update(Content(summary))
+        self._show_detail(0 if findings else None)
+
+    def _finding_prompt(self, f: Finding) -> Content:
+        return Content.assemble(
+            (SEVERITY_MARKS[f.severity], "bold"), " · ", category_label(self.kb, f.category), "\n",
+            (f"“{f.text}”", "italic"), f"  line {f.line}",
+        )
+
+    def _show_detail(self, index: int | None) -> None:
+        detail = self.query_one("#claims-detail", Static)
+        if index is None or index >= len(self.findings):
+            detail.update(Content(""))
+            return
+        f = self.findings[index]
+        parts = [
+            Content.assemble((SEVERITY_MARKS[f.severity], "bold"), " · ", category_label(self.kb, f.category), f" ({f.rule})"),
+            Content.assemble(("Phrase: ", "bold"), f"“{f.text}”"),
+            Content.assemble(("Why: ", "bold"), f.message),
+            Content.assemble(("Honest wording: ", "bold"), f.suggestion),
+        ]
+        parts += [Content(f"• {ref}") for ref in references_text(self.kb, f.refs)]
+        detail.update(Content("\n").join(parts))
+
+    @on(OptionList.OptionHighlighted, "#claims-findings")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._show_detail(event.option_index)
+
+    @on(OptionList.OptionSelected, "#claims-findings")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.go_to_finding(event.option_index)
+
+    def go_to_finding(self, index: int) -> None:
+        if not 0 <= index < len(self.findings):
+            return
+        f = self.findings[index]
+        editor = self.query_one(ClaimsEditor)
+        starts = _line_starts(editor.text)
+        end_line = bisect.bisect_right(starts, f.end) - 1
+        editor.selection = editor.selection.__class__((f.line - 1, f.column - 1), (end_line, f.end - starts[end_line]))
+        editor.scroll_cursor_visible(center=True)
+        editor.focus()
+        self._show_detail(index)
+
+    # -- actions ---------------------------------------------------------
+    def action_next_finding(self) -> None:
+        if not self.findings:
+            self.app.notify("No red flags in the text.", title="Claims", markup=False)
+            return
+        editor = self.query_one(ClaimsEditor)
+        row, column = editor.cursor_location
+        starts = _line_starts(editor.text)
+        offset = starts[min(row, len(starts) - 1)] + column
+        later = [n for n, f in enumerate(self.findings) if f.start > offset]
+        self.go_to_finding(later[0] if later else 0)
+
+    def action_clear(self) -> None:
+        self.query_one(ClaimsEditor).load_text("")
+        self.source = "pasted text"
+        self.schedule_check(immediate=True)
+
+    def action_copy_report(self) -> None:
+        report = plain_report(self.findings, self.kb, self.source)
+        self.app.copy_to_clipboard(report)
+        self.app.notify(f"Report of {len(self.findings)} finding(s) copied to the clipboard.", title="Claims", markup=False)
+
+    def action_open_file(self) -> None:
+        from .dialogs import OpenFileDialog
+
+        self.app.push_screen(OpenFileDialog(), self.load_file)
+
+    def load_file(self, path: str | None) -> None:
+        if not path:
+            return
+        from ..claims import TextFileError, read_text_file
+
+        try:
+            text = read_text_file(Path(path).expanduser())
+        except (TextFileError, OSError) as exc:
+            self.app.notify(str(exc), title="Cannot open file", severity="error", markup=False)
+            return
+        self.source = str(path)
+        self.query_one(ClaimsEditor).load_text(text)
+        self.schedule_check(immediate=True)
+        self.query_one(ClaimsEditor).focus()
