@@ -131,8 +131,10 @@ class ClaimsSection(Section):
         self._generation += 1
         if self._timer is not None:
             self._timer.stop()
-        delay = 0.0 if immediate else DEBOUNCE_SECONDS
-        self._timer = self.set_timer(delay, self._start_check)
+        if immediate:
+            self.call_later(self._start_check)
+        else:
+            self._timer = self.set_timer(DEBOUNCE_SECONDS, self._start_check)
 
     def _start_check(self) -> None:
         self._timer = None

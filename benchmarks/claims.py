@@ -1,0 +1,178 @@
+"""Throughput of the red-flag claims checker.
+
+    python benchmarks/claims.py [--mb 1.0] [--json]
+
+Measures, on a generated ~1 MB document of clinic copy (10% of sentences carry a
+red-flag claim, about 2,300 findings per MB; 5%, 20% and 60% are measured too):
+- MB/s with the bundled rules and with 2,000 generated rules (a fresh Checker each run:
+  build, lazy regex compilation and the check are all counted);
+- check time for 10 / 100 / 500 / 2,000 generated rules (how time grows with rules);
+- the time to re-check a 20,000-word text with the bundled rules (an editor re-check);
+- the time to build a Checker for 2,000 rules.
+Targets (issue): >= 5 MB/s with the bundled rules, time growing far slower than the
+rule count, re-check of 20,000 words under 50 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from consultui.claims import Checker  # noqa: E402
+from consultui.kbload import bundled_kb_path, load_kb  # noqa: E402
+from consultui.model import Rule  # noqa: E402
+
+# Sentences of advertising copy with red-flag claims, and plain sentences of the kind
+# that surround them on a clinic page or leaflet.
+_CLAIMS = [
+    "Our exosome facial gives you guaranteed results after just one visit.",
+    "Zero downtime, no side effects, and it works for every skin type!",
+    "Book before Friday and save 40% on your first session.",
+    "Hollywood stars swear by our stem cell facelift.",
+    "Exosomes contain fifty times more growth factors than PRP.",
+    "This miracle treatment is completely safe and results last a lifetime.",
+    "Only 4 appointments left this month, so DM us now!",
+]
+_PLAIN = [
+    "PRP is prepared from your own blood and results vary between patients.",
+    "Bruising and swelling for a few days are common after either treatment.",
+    "No regenerative treatment can promise the same outcome for everyone.",
+    "Most people need three to five sessions a month apart.",
+    "Exosome products are not approved by the FDA.",
+    "The clinic is open on weekdays and parking is available nearby.",
+    "Microneedling creates tiny channels in the skin to trigger repair.",
+    "Ask your practitioner about the evidence and the risks before booking.",
+    "Studies of platelet-rich plasma for hair loss are small and disagree.",
+    "Our team explains the procedure, the aftercare and the costs in advance.",
+    "Please tell us about any medicines you take, including aspirin.",
+    "Avoid make-up and strong sunlight for a day after the appointment.",
+    "A consultation lasts about thirty minutes and includes a skin assessment.",
+    "We keep your records confidential and share them only with your consent.",
+]
+_WORDS = (
+    "skin hair collagen glow serum vial session clinic patient result treatment facial "
+    "needle blood plasma platelet growth factor cell donor cream redness swelling scar "
+    "acne texture tone wrinkle line volume lift firm smooth bright radiant youthful fresh "
+    "renew repair restore boost support calm soothe protect nourish hydrate balance"
+).split()
+
+
+def load_bundled_rules() -> tuple[Rule, ...]:
+    """The rules shipped with consultui, through the validating loader."""
+    return load_kb(bundled_kb_path()).kb.rules
+
+
+def make_document(size_bytes: int, seed: int = 1, claim_share: float = 0.1) -> str:
+    """Paragraphs of clinic copy; `claim_share` of the sentences carry a red-flag claim."""
+    rng = random.Random(seed)
+    parts: list[str] = []
+    total = 0
+    while total < size_bytes:
+        sentences = [rng.choice(_CLAIMS if rng.random() < claim_share else _PLAIN) for _ in range(rng.randint(3, 7))]
+        para = " ".join(sentences)
+        parts.append(para)
+        total += len(para) + 2
+    return "\n\n".join(parts)[:size_bytes]
+
+
+def make_rules(n: int, seed: int = 2) -> list[Rule]:
+    """n synthetic rules in the pattern language: words, alternatives, stars, gaps."""
+    rng = random.Random(seed)
+    vocab = _WORDS + [f"w{i}" for i in range(400)]
+    cats = ("guaranteed-outcome", "permanence", "trivialising", "safety-absolute")
+    rules = []
+    for i in range(n):
+        a, b, c, d = (rng.choice(vocab) for _ in range(4))
+        shape = i % 4
+        if shape == 0:
+            pats = (f"{a} {b}",)
+        elif shape == 1:
+            pats = (f"({a}|{b}) ...2 {c}*",)
+        elif shape == 2:
+            pats = (f"{a}* {b}? {c}", f"# times {d}")
+        else:
+            pats = (f"{a} ...3 ({b}|{c} {d})",)
+        rules.append(Rule(
+            id=f"gen-{i}", category=cats[i % len(cats)], severity=("high", "medium", "low")[i % 3],
+            patterns=pats, message="Generated rule.", suggestion="None.", refs=("GMC-2016",),
+        ))
+    return rules
+
+
+def timed(fn, repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mb", type=float, default=1.0, help="document size in MB (default 1)")
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = ap.parse_args(argv)
+
+    doc = make_document(int(args.mb * 1_000_000), claim_share=0.1)
+    mb = len(doc.encode("utf-8")) / 1_000_000
+    out: dict[str, object] = {"document_mb": round(mb, 3)}
+
+    shares = {0.05: None, 0.2: None, 0.6: None}
+    bundled = load_bundled_rules()
+    t0 = time.perf_counter()
+    checker = Checker(bundled)
+    out["bundled_rules"] = len(bundled)
+    out["bundled_build_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+    t = timed(lambda: Checker(bundled).check(doc))  # cold: a new checker each time
+    out["bundled_findings"] = len(checker.check(doc))
+    out["bundled_mb_per_s"] = round(mb / t, 2)
+    for share in shares:
+        other = make_document(int(args.mb * 1_000_000), claim_share=share)
+        t = timed(lambda: Checker(bundled).check(other))
+        shares[share] = (round(mb / t, 2), len(checker.check(other)))
+    out["bundled_mb_per_s_by_claim_share"] = {str(k): v[0] for k, v in shares.items()}
+
+    generated = make_rules(2000)
+    t0 = time.perf_counter()
+    big = Checker(generated)
+    out["generated_build_ms_2000"] = round((time.perf_counter() - t0) * 1000, 1)
+    scaling = {}
+    for n in (10, 100, 500, 2000):
+        ch = Checker(generated[:n])
+        secs = timed(lambda: Checker(generated[:n]).check(doc), repeat=2)
+        scaling[n] = round(secs * 1000, 1)
+    out["ms_by_rule_count"] = scaling
+    out["generated_mb_per_s_2000"] = round(mb / (scaling[2000] / 1000), 2)
+    out["generated_findings_2000"] = len(big.check(doc))
+
+    words = doc.split()[:20_000]
+    text20k = " ".join(words)
+    checker.check(text20k)  # warm, as in an editor that re-checks on every change
+    t = timed(lambda: checker.check(text20k), repeat=5)
+    out["recheck_20000_words_ms"] = round(t * 1000, 1)
+
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return 0
+    print(f"document: {out['document_mb']} MB")
+    print(f"bundled rules ({out['bundled_rules']}): {out['bundled_mb_per_s']} MB/s "
+          f"(10% claim sentences, {out['bundled_findings']} findings), built in {out['bundled_build_ms']} ms")
+    for share, (rate, n) in shares.items():
+        print(f"  with {share:.0%} claim sentences ({n} findings): {rate} MB/s")
+    print(f"2,000 generated rules: {out['generated_mb_per_s_2000']} MB/s, built in {out['generated_build_ms_2000']} ms")
+    print("check time by rule count: " + ", ".join(f"{n} rules {ms} ms" for n, ms in scaling.items()))
+    ratio = scaling[2000] / max(scaling[10], 0.001)
+    print(f"  200x the rules -> {ratio:.1f}x the time")
+    print(f"re-check of a 20,000-word text: {out['recheck_20000_words_ms']} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,538 @@
+"""The rule pattern language of the red-flag claims checker. No Textual, no I/O.
+
+A pattern is a short phrase made of whole words, matched case-insensitively, with a
+few operators. It compiles to a Python regular expression that cannot backtrack
+catastrophically: there is no nesting, every repetition is bounded, and the
+separator between words and the words skipped by a gap are disjoint character
+classes, so each position of the text is consumed in at most a bounded number of
+ways. See PATTERN_SYNTAX_DOC for the syntax as users read it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "PatternError", "CompiledPattern", "compile_pattern", "PATTERN_SYNTAX_DOC",
+    "NUMBER_WORDS", "MAX_PATTERN_LENGTH", "MAX_ITEMS", "MAX_GAPS", "MAX_GAP_WORDS",
+    "SUFFIX_LETTERS",
+]
+
+MAX_PATTERN_LENGTH = 500
+MAX_ITEMS = 16          # words, numbers and groups in one pattern
+MAX_GAPS = 3            # `...` gaps in one pattern
+MAX_GAP_WORDS = 8       # the N of `...N`
+DEFAULT_GAP_WORDS = 3
+SUFFIX_LETTERS = 6      # how many letters `word*` may add
+MAX_WAYS = 100          # bound on the ways a pattern can match at one place (see _ways)
+MAX_ALTERNATIVES = 40
+
+NUMBER_WORDS = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+    "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy",
+    "eighty", "ninety", "hundred", "hundreds", "thousand", "thousands", "million",
+    "millions", "billion", "billions", "dozen", "dozens", "single", "double", "triple",
+)
+
+PATTERN_SYNTAX_DOC = """\
+# Claim patterns: how to write them
+# ---------------------------------
+# A pattern is a phrase of whole words, matched without regard to case. Words
+# only match whole words: "cure" does not match "secure" or "curettage".
+#   guaranteed results   the two words, separated by spaces, hyphens or dashes
+#                        (also across a line break), or a comma and a space
+#   guarantee*           the word and up to 6 more letters: guarantees, guaranteed
+#   (no|zero) downtime   one of the alternatives; an alternative may have several
+#                        words: (alternative to|replacement for) surgery.
+#                        Groups cannot be nested.
+#   the? best            a ? after a word or group makes it optional
+#   cures ... hair loss  a gap: up to 3 words in between; ...5 allows up to 5
+#                        (at most 8). A gap never crosses . ! ? ; or :
+#                        A negation skipped by a gap ("results are not
+#                        guaranteed") makes the hit a non-claim.
+#   # times more         # is a number: 50, 1,000, 2.5, fifty, twenty-five
+#   #x  #%  #-fold       a number joined to a word or sign (100x, 90 %, 10-fold)
+#   FDA-approved         a hyphen matches a hyphen, a space or nothing:
+#                        FDA-approved, FDA approved, FDAapproved
+#   can't                an apostrophe matches ' and its typographic form
+#   100%  24/7  £99      other signs are taken literally; write \\# \\* \\? \\( \\) \\|
+#                        \\. or \\\\ for the sign itself
+# A pattern may not start or end with an optional item or a gap. Limits: 500
+# characters, 16 items, 3 gaps, and at most 100 ways to match at one place
+# (a gap ...N counts N+1, an optional item 2, alternatives that start with the
+# same word count together), so no pattern can make a check slow. Start a
+# pattern with a word or a number where you can: a pattern that starts with a
+# sign is checked by a slower full scan.
+#
+# exceptions: patterns searched in the sentence of each hit; a hit is dropped
+# when an exception matches a span of that sentence that overlaps the hit
+# (write the exception as the longer, harmless phrase: "forever grateful").
+# Negated, hedged, questioned-and-denied and quoted-as-a-warning uses are
+# dropped by the checker itself; exceptions are for what that logic gets wrong.
+"""
+
+
+class PatternError(ValueError):
+    """An invalid pattern. `column` is the 1-based position in the pattern, or None."""
+
+    def __init__(self, message: str, column: int | None = None) -> None:
+        self.message = message
+        self.column = column
+        super().__init__(message if column is None else f"{message} (at column {column})")
+
+
+# -- regex building blocks --------------------------------------------------
+
+# Between two items: spaces, line breaks, hyphens or dashes.
+_SEP_CHARS = r"\s\-\u2010\u2011\u2012\u2013\u2014"
+_SEP = f",?[{_SEP_CHARS}]{{1,12}}"
+# A word skipped by a gap: anything that is neither a separator nor a sentence end.
+_GAP_WORD = rf"[^{_SEP_CHARS},.!?;:]{{1,40}}"
+# A hyphen inside a word: hyphen/dash with optional spaces, a space, or nothing.
+_JOIN = r"(?:[ \t]{0,3}[\-\u2010\u2011\u2012\u2013\u2014][ \t]{0,3}|[ \t]{1,3})?"
+_APOS = "['\u2019\u02bc]"
+
+_NUMWORD = "(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")"
+_NUMBER = (
+    r"(?:(?<![\w.,])\d{1,3}(?:,\d{3}){1,4}(?:\.\d{1,6})?(?![\d,])"
+    r"|(?<![\w.,])\d{1,12}(?:\.\d{1,6})?(?!\d)"
+    rf"|(?<!\w){_NUMWORD}(?:[ \-]{_NUMWORD}){{0,3}}(?!\w))"
+)
+_NUMBER_WORD_SET = frozenset(NUMBER_WORDS)
+NUMBER_RE = re.compile(_NUMBER, re.IGNORECASE)  # a number as `#` matches it
+_SPECIAL = set("()|?*#\\")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where a match can start: a text word equal to `word` (or starting with it when
+    `prefix`), any number (`number`), or anywhere (`scan`)."""
+    word: str = ""
+    prefix: bool = False
+    number: bool = False
+    scan: bool = False
+
+
+class CompiledPattern:
+    """A parsed pattern. `regex_source` is the regular expression (IGNORECASE); `regex`
+    compiles it on first use, so validating thousands of patterns stays fast."""
+
+    __slots__ = ("source", "regex_source", "entries", "words", "required", "_regex")
+
+    def __init__(self, source: str, regex_source: str,
+                 entries: tuple[tuple[Anchor, tuple[Anchor, ...] | None], ...], words: frozenset[str],
+                 required: tuple[frozenset[str], ...] = ()) -> None:
+        # For each later mandatory item whose first word is one of a few plain words:
+        # those words. A text lacking all of them cannot match (a cheap pre-check).
+        self.required = required
+        self.source = source
+        self.regex_source = regex_source
+        # Where a match can start, each with the anchors of the token that must follow
+        # (None: not known cheaply). Used by the checker's index.
+        self.entries = entries
+        self.words = words              # the pattern's own words, lower case
+        self._regex: re.Pattern[str] | None = None
+
+    @property
+    def anchors(self) -> tuple[Anchor, ...]:
+        return tuple(dict.fromkeys(a for a, _ in self.entries))
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        if self._regex is None:
+            self._regex = re.compile(self.regex_source, re.IGNORECASE)
+        return self._regex
+
+    def __repr__(self) -> str:
+        return f"CompiledPattern({self.source!r})"
+
+
+@dataclass
+class _Atom:
+    parts: list  # ("num",) | ("lit", str) ; consecutive parts joined (hyphen -> _JOIN)
+    joins: list  # join kind before part i (i >= 1): "hyphen" | "tight"
+    star: bool = False
+    optional: bool = False
+    column: int = 1
+
+    def regex(self) -> str:
+        out = []
+        for i, part in enumerate(self.parts):
+            if i:
+                out.append(_JOIN if self.joins[i] == "hyphen" else r"[ \t]?")
+            if part[0] == "num":
+                out.append(_NUMBER)
+            else:
+                out.append(_literal(part[1]))
+        body = "".join(out)
+        first, last = self.parts[0], self.parts[-1]
+        if first[0] == "lit" and _is_word_char(first[1][0]):
+            body = r"(?<!\w)" + body
+        if self.star:
+            body += rf"\w{{0,{SUFFIX_LETTERS}}}"
+        if self.star or (last[0] == "lit" and _is_word_char(last[1][-1])):
+            body += r"(?!\w)"
+        return body
+
+    def entries(self, following: tuple[Anchor, ...] | None) -> list[tuple[Anchor, tuple[Anchor, ...] | None]]:
+        """(where a match can start, the next token's anchors or None) for this atom
+        as the first item; `following` are the anchors of the item after it."""
+        first = self.parts[0]
+        rest = _part_anchor(self.parts[1]) if len(self.parts) > 1 else None
+        nxt = (rest,) if rest is not None else (following if len(self.parts) == 1 else None)
+        if first[0] == "num":
+            return [(Anchor(number=True), nxt)]
+        lit = first[1]
+        m = re.match(r"\w+", lit)
+        if not m:
+            return [(Anchor(scan=True), None)]
+        word = m.group().lower()
+        if m.end() < len(lit):           # can't, 24/7, 100%
+            return [(Anchor(word=word), None)]
+        if len(self.parts) == 1:
+            return [(Anchor(word=word, prefix=self.star), following)]
+        out = [(Anchor(word=word), nxt)]
+        if self.parts[1][0] == "lit":    # FDA-approved also matches "FDAapproved"
+            lead = re.match(r"\w*", self.parts[1][1]).group().lower()
+            out.append((Anchor(word=word + lead, prefix=True), None))
+        return out
+
+
+def _part_anchor(part) -> Anchor | None:
+    if part[0] == "num":
+        return Anchor(number=True)
+    m = re.match(r"\w+", part[1])
+    if m:
+        return Anchor(word=m.group().lower(), prefix=True)
+    return Anchor(word=part[1][0])       # a sign such as % : matched as the next token
+
+
+@dataclass
+class _Group:
+    alternatives: list  # list[list[_Atom]]
+    optional: bool = False
+    column: int = 1
+
+    def regex(self) -> str:
+        alts = [_SEP.join(a.regex() for a in alt) for alt in self.alternatives]
+        return "(?:" + "|".join(alts) + ")"
+
+
+@dataclass
+class _Gap:
+    words: int
+    column: int = 1
+    optional: bool = False
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _literal(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch in "'\u2019\u02bc":
+            out.append(_APOS)
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+# -- parser -------------------------------------------------------------------
+
+class _Parser:
+    def __init__(self, source: str) -> None:
+        self.s = source
+        self.i = 0
+
+    def error(self, message: str, pos: int | None = None) -> PatternError:
+        return PatternError(message, (self.i if pos is None else pos) + 1)
+
+    def skip_space(self) -> None:
+        while self.i < len(self.s) and self.s[self.i].isspace():
+            self.i += 1
+
+    def parse(self) -> list:
+        items: list = []
+        while True:
+            self.skip_space()
+            if self.i >= len(self.s):
+                break
+            ch = self.s[self.i]
+            if self.s.startswith("...", self.i):
+                items.append(self.parse_gap())
+            elif ch == "(":
+                items.append(self.parse_group())
+            elif ch in ")|":
+                raise self.error(f"unexpected '{ch}' outside a group")
+            elif ch in "?*":
+                raise self.error(f"'{ch}' must follow a word" + (" or a group" if ch == "?" else ""))
+            else:
+                items.append(self.parse_atom(in_group=False))
+            if self.i < len(self.s) and self.s[self.i] == "?":
+                item = items[-1]
+                if isinstance(item, _Gap):
+                    raise self.error("a gap is already optional; '?' cannot follow '...'")
+                item.optional = True
+                self.i += 1
+                if self.i < len(self.s) and self.s[self.i] == "?":
+                    raise self.error("'??' is not allowed")
+            if self.i < len(self.s) and not self.s[self.i].isspace():
+                ch = self.s[self.i]
+                if ch == "(":
+                    raise self.error("put a space before '('")
+                raise self.error(f"unexpected '{ch}'" + (" outside a group" if ch in ")|" else ""))
+        return items
+
+    def parse_gap(self) -> _Gap:
+        start = self.i
+        self.i += 3
+        m = re.compile(r"\d+").match(self.s, self.i)
+        words = DEFAULT_GAP_WORDS
+        if m:
+            words = int(m.group())
+            if not 1 <= words <= MAX_GAP_WORDS:
+                raise self.error(f"a gap allows 1 to {MAX_GAP_WORDS} words, not {words}", self.i)
+            self.i = m.end()
+        if self.i < len(self.s) and not self.s[self.i].isspace():
+            if self.s[self.i] == ".":
+                raise self.error("a gap is written '...' (three dots), not more", start)
+            raise self.error("put a space after a gap '...'")
+        return _Gap(words, start + 1)
+
+    def parse_group(self) -> _Group:
+        start = self.i
+        self.i += 1
+        alternatives: list = [[]]
+        while True:
+            self.skip_space()
+            if self.i >= len(self.s):
+                raise self.error("the group is not closed: ')' is missing", start)
+            ch = self.s[self.i]
+            if ch == ")":
+                self.i += 1
+                break
+            if ch == "|":
+                if not alternatives[-1]:
+                    raise self.error("empty alternative in a group")
+                alternatives.append([])
+                self.i += 1
+                continue
+            if ch == "(":
+                raise self.error("groups cannot be nested")
+            if self.s.startswith("...", self.i):
+                raise self.error("a gap '...' cannot be used inside a group")
+            if ch in "?*":
+                raise self.error(f"'{ch}' must follow a word")
+            atom = self.parse_atom(in_group=True)
+            if self.i < len(self.s) and self.s[self.i] == "?":
+                raise self.error("'?' cannot be used inside a group; make the whole group optional or add an alternative")
+            alternatives[-1].append(atom)
+        if not alternatives[-1]:
+            raise self.error("empty alternative in a group", self.i - 1)
+        if len(alternatives) > MAX_ALTERNATIVES:
+            raise self.error(f"a group may have at most {MAX_ALTERNATIVES} alternatives", start)
+        if self.i < len(self.s) and self.s[self.i] not in " \t\n?":
+            raise self.error("put a space after ')'")
+        return _Group(alternatives, column=start + 1)
+
+    def parse_atom(self, in_group: bool) -> _Atom:
+        start = self.i
+        parts: list = []
+        joins: list = []
+        buf: list[str] = []
+        pending_join = "tight"
+        star = False
+
+        def flush(next_join: str) -> None:
+            nonlocal buf, pending_join
+            if buf:
+                parts.append(("lit", "".join(buf)))
+                joins.append(pending_join)
+                buf = []
+                pending_join = next_join
+
+        while self.i < len(self.s):
+            ch = self.s[self.i]
+            if ch.isspace() or ch in "()|?":
+                break
+            if star:
+                raise self.error("'*' must end a word")
+            if self.s.startswith("...", self.i):
+                raise self.error("put a space before a gap '...'")
+            if ch == "\\":
+                if self.i + 1 >= len(self.s) or self.s[self.i + 1].isspace():
+                    raise self.error("'\\' must be followed by the sign it stands for")
+                buf.append(self.s[self.i + 1])
+                self.i += 2
+                continue
+            if ch == "*":
+                if not buf or not _is_word_char(buf[-1]):
+                    raise self.error("'*' must follow letters (as in guarantee*)")
+                star = True
+                self.i += 1
+                continue
+            if ch == "#":
+                flush("tight")
+                parts.append(("num",))
+                joins.append(pending_join)
+                pending_join = "tight"
+                self.i += 1
+                continue
+            if ch == "-" and (buf or parts):
+                # hyphen joins two parts flexibly
+                if self.i + 1 < len(self.s) and not (self.s[self.i + 1].isspace() or self.s[self.i + 1] in "()|?*"):
+                    if buf:
+                        flush("hyphen")
+                    else:
+                        pending_join = "hyphen"
+                    self.i += 1
+                    continue
+            buf.append(ch)
+            self.i += 1
+        flush("tight")
+        if not parts:
+            raise self.error("empty word", start)
+        if star and parts[-1][0] != "lit":
+            raise self.error("'*' must follow letters (as in guarantee*)")
+        return _Atom(parts, joins, star=star, column=start + 1)
+
+
+def _check_items(items: list, source: str) -> None:
+    if not items:
+        raise PatternError("the pattern is empty", None)
+    if len(items) > MAX_ITEMS:
+        raise PatternError(f"the pattern has {len(items)} items; at most {MAX_ITEMS} are allowed", None)
+    gaps = [it for it in items if isinstance(it, _Gap)]
+    if len(gaps) > MAX_GAPS:
+        raise PatternError(f"at most {MAX_GAPS} gaps '...' are allowed in a pattern", gaps[MAX_GAPS].column)
+    for end, name in ((items[0], "start"), (items[-1], "end")):
+        if isinstance(end, _Gap):
+            raise PatternError(f"a pattern cannot {name} with a gap '...'", end.column)
+        if end.optional:
+            raise PatternError(f"a pattern cannot {name} with an optional item (it would change nothing); leave it out", end.column)
+    ways = _ways(items)
+    if ways > MAX_WAYS:
+        raise PatternError(
+            f"the pattern can match in too many ways at one place ({ways}; at most {MAX_WAYS}): "
+            "use fewer or shorter gaps, fewer optional items, or alternatives that start with different words")
+    for a, b in zip(items, items[1:]):
+        if isinstance(a, _Gap) and isinstance(b, _Gap):
+            raise PatternError("two gaps in a row; write one gap with a larger number, e.g. ...6", b.column)
+        if isinstance(a, _Gap) and b.optional or isinstance(b, _Gap) and a.optional:
+            raise PatternError("an optional item next to a gap is ambiguous; widen the gap instead", b.column)
+
+
+def _ways(items: list) -> int:
+    """An upper bound of the ways the pattern can match at one place: each gap ...N
+    counts N+1, each optional item 2, a group the most alternatives that share a first
+    word (alternatives that start differently cannot both match)."""
+    ways = 1
+    for item in items:
+        if isinstance(item, _Gap):
+            ways *= item.words + 1
+            continue
+        if item.optional:
+            ways *= 2
+        if isinstance(item, _Group):
+            firsts: dict[str, int] = {}
+            for alt in item.alternatives:
+                part = alt[0].parts[0]
+                key = "#" if part[0] == "num" else (re.match(r"\W*\w*", part[1]).group().lower())
+                firsts[key] = firsts.get(key, 0) + 1
+            ways *= max(firsts.values())
+    return ways
+
+
+def _to_regex(items: list) -> str:
+    out: list[str] = []
+    for idx, item in enumerate(items):
+        if isinstance(item, _Gap):
+            continue
+        body = item.regex()
+        if idx == 0:
+            out.append(body)
+            continue
+        prev = items[idx - 1]
+        lead = _SEP
+        if isinstance(prev, _Gap):
+            lead = _SEP + f"(?:{_GAP_WORD}{_SEP}){{0,{prev.words}}}"
+        if item.optional:
+            out.append(f"(?:{lead}{body})?")
+        else:
+            out.append(lead + body)
+    return "".join(out)
+
+
+def _first_anchors(item) -> tuple[Anchor, ...] | None:
+    """Anchors of the first token an item matches (None when it cannot be told cheaply)."""
+    atoms = [item] if isinstance(item, _Atom) else [alt[0] for alt in item.alternatives]
+    out: list[Anchor] = []
+    for atom in atoms:
+        for anchor, _ in atom.entries(None):
+            if anchor.scan:
+                return None
+            if anchor not in out:
+                out.append(anchor)
+    return tuple(out)
+
+
+def _entries(items: list) -> tuple[tuple[Anchor, tuple[Anchor, ...] | None], ...]:
+    following = None
+    if len(items) > 1 and not isinstance(items[1], _Gap) and not items[1].optional:
+        following = _first_anchors(items[1])
+    first = items[0]
+    out: list[tuple[Anchor, tuple[Anchor, ...] | None]] = []
+    if isinstance(first, _Atom):
+        out.extend(first.entries(following))
+    else:
+        for alt in first.alternatives:
+            out.extend(alt[0].entries(_first_anchors(alt[1]) if len(alt) > 1 else following))
+    seen: list = []
+    for entry in out:
+        if entry not in seen:
+            seen.append(entry)
+    return tuple(seen)
+
+
+def compile_pattern(source: str) -> CompiledPattern:
+    """Compile one pattern. Raises PatternError with a message and a 1-based column."""
+    if not isinstance(source, str):
+        raise PatternError("a pattern must be text")
+    if len(source) > MAX_PATTERN_LENGTH:
+        raise PatternError(f"the pattern is {len(source)} characters long; at most {MAX_PATTERN_LENGTH} are allowed")
+    if not source.strip():
+        raise PatternError("the pattern is empty")
+    items = _Parser(source).parse()
+    _check_items(items, source)
+    regex = _to_regex(items)
+    return CompiledPattern(source, regex, _entries(items), _words(items), _required(items))
+
+
+def _required(items: list) -> tuple[frozenset[str], ...]:
+    out = []
+    for item in items[1:]:
+        if isinstance(item, _Gap) or item.optional:
+            continue
+        anchors = _first_anchors(item)
+        if anchors and all(not (a.prefix or a.number or a.scan) for a in anchors):
+            out.append(frozenset(a.word for a in anchors))
+    return tuple(out)
+
+
+def _words(items: list) -> frozenset[str]:
+    atoms: list[_Atom] = []
+    for item in items:
+        if isinstance(item, _Atom):
+            atoms.append(item)
+        elif isinstance(item, _Group):
+            for alt in item.alternatives:
+                atoms.extend(alt)
+    words = set()
+    for atom in atoms:
+        for part in atom.parts:
+            if part[0] == "lit":
+                words.update(w.lower() for w in re.findall(r"\w+", part[1]))
+    return frozenset(words)

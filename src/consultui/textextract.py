@@ -1,0 +1,251 @@
+"""Turn HTML and Markdown into checkable text, keeping a map back to the original.
+
+`extract(raw, kind)` returns `(text, offset_map)`. Every character of `text` comes
+from a span of `raw` (one character for copied text, the whole `&amp;` for a
+decoded entity, the tag for a line break put in place of a block tag), so a
+finding on `text[s:e]` maps back to `raw[offset_map.to_raw(s, e)]`. Plain text is
+returned unchanged with an identity map. No Textual, no I/O.
+"""
+from __future__ import annotations
+
+import bisect
+import html
+import re
+from pathlib import PurePath
+
+__all__ = ["KINDS", "OffsetMap", "extract", "detect_kind"]
+
+KINDS = ("text", "markdown", "html")
+
+_HTML_EXT = {".html", ".htm", ".xhtml", ".shtml"}
+_MD_EXT = {".md", ".markdown", ".mdown", ".mkd", ".mdx"}
+_TEXT_EXT = {".txt", ".text"}
+
+
+class OffsetMap:
+    """Maps positions in the extracted text to spans of the raw input.
+
+    Segments are (out_start, out_end, raw_start, raw_end, identity). In an identity
+    segment character i comes from raw[raw_start + i - out_start]; otherwise every
+    character of the segment stands for the whole raw span.
+    """
+
+    def __init__(self, raw_length: int, segments: list[tuple[int, int, int, int, bool]] | None = None) -> None:
+        self.raw_length = raw_length
+        self.identity = segments is None
+        self._segments = segments or []
+        self._starts = [seg[0] for seg in self._segments]
+
+    def _char(self, i: int) -> tuple[int, int]:
+        k = bisect.bisect_right(self._starts, i) - 1
+        if k < 0:
+            return 0, 0
+        out_start, out_end, raw_start, raw_end, identity = self._segments[k]
+        if identity:
+            pos = raw_start + (i - out_start)
+            return pos, pos + 1
+        return raw_start, raw_end
+
+    def to_raw(self, start: int, end: int) -> tuple[int, int]:
+        """The raw span for text[start:end] (end > start)."""
+        if self.identity:
+            return start, end
+        raw_start = self._char(start)[0]
+        raw_end = self._char(max(start, end - 1))[1]
+        return raw_start, max(raw_start, raw_end)
+
+
+class _Builder:
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self.parts: list[str] = []
+        self.segments: list[tuple[int, int, int, int, bool]] = []
+        self.length = 0
+
+    def copy(self, start: int, end: int) -> None:
+        if end <= start:
+            return
+        n = end - start
+        if self.segments:
+            o0, o1, r0, r1, ident = self.segments[-1]
+            if ident and o1 == self.length and r1 == start:
+                self.segments[-1] = (o0, o1 + n, r0, r1 + n, True)
+                self.parts.append(self.raw[start:end])
+                self.length += n
+                return
+        self.segments.append((self.length, self.length + n, start, end, True))
+        self.parts.append(self.raw[start:end])
+        self.length += n
+
+    def emit(self, text: str, raw_start: int, raw_end: int) -> None:
+        if not text:
+            return
+        self.segments.append((self.length, self.length + len(text), raw_start, raw_end, False))
+        self.parts.append(text)
+        self.length += len(text)
+
+    def result(self) -> tuple[str, OffsetMap]:
+        return "".join(self.parts), OffsetMap(len(self.raw), self.segments)
+
+
+# -- HTML ------------------------------------------------------------------------
+
+_BLOCK_TAGS = {
+    "address", "article", "aside", "blockquote", "br", "dd", "details", "dialog", "div", "dl", "dt",
+    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+    "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "td",
+    "th", "tr", "ul", "title", "option", "caption", "body", "html", "head", "button", "label",
+}
+_HTML_TOKEN = re.compile(
+    r"<!--.*?(?:-->|\Z)"
+    r"|<(script|style|template|noscript|svg|head)\b[^>]*>.*?(?:</\1\s*>|\Z)"
+    r"|<!\[CDATA\[.*?(?:\]\]>|\Z)"
+    r"|<[!?][^>]*(?:>|\Z)"
+    r"|</?([A-Za-z][A-Za-z0-9:-]*)\b(?:[^>\"']|\"[^\"]{0,2000}\"|'[^']{0,2000}')*(?:>|\Z)"
+    r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?"
+    r"|\s+",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
+def _extract_html(raw: str) -> tuple[str, OffsetMap]:
+    b = _Builder(raw)
+    pos = 0
+    for m in _HTML_TOKEN.finditer(raw):
+        b.copy(pos, m.start())
+        pos = m.end()
+        tok = m.group()
+        first = tok[0]
+        if first == "&":
+            decoded = html.unescape(tok)
+            if decoded == tok:  # not an entity after all
+                b.copy(m.start(), m.end())
+            else:
+                b.emit(re.sub(r"\s", " ", decoded) if decoded.isspace() else decoded, m.start(), m.end())
+        elif first == "<":
+            name = (m.group(2) or m.group(1) or "").lower()
+            if name in _BLOCK_TAGS:
+                b.emit("\n", m.start(), m.end())
+            elif name and not tok.startswith("</") and name in ("img", "input"):
+                b.emit(" ", m.start(), m.end())
+        else:  # whitespace run
+            if m.end() - m.start() == 1 and tok == " ":
+                b.copy(m.start(), m.end())
+            else:
+                b.emit(" ", m.start(), m.end())
+    b.copy(pos, len(raw))
+    text, omap = b.result()
+    return text, omap
+
+
+# -- Markdown ----------------------------------------------------------------------
+
+_MD_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+_MD_BLOCK = re.compile(
+    r"^(?P<indent>[ \t]*)(?:"
+    r"(?P<heading>\#{1,6})(?:[ \t]+|$)"
+    r"|(?P<quote>(?:>[ \t]?)+)"
+    r"|(?P<bullet>[-*+\u2022]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?"
+    r")"
+)
+_MD_RULE = re.compile(r"^[ \t]{0,3}(?:[-=*_][ \t]*){3,}$")
+_MD_REFDEF = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+.*$")
+_MD_INLINE = re.compile(
+    r"(?P<image>!\[(?P<alt>[^\]\n]*)\]\([^)\n]*\))"
+    r"|(?P<link>\[(?P<ltext>[^\]\n]*)\](?:\([^)\n]*\)|\[[^\]\n]*\]))"
+    r"|(?P<auto><(?:https?|mailto|ftp):[^>\s]*>)"
+    r"|(?P<tag></?[A-Za-z][A-Za-z0-9-]*(?:[^>\"'\n]|\"[^\"\n]*\"|'[^'\n]*')*>)"
+    r"|(?P<entity>&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)"
+    r"|(?P<escape>\\[!-/:-@\[-`{-~])"
+    r"|(?P<marker>\*{1,3}|~~|`+|(?<![A-Za-z0-9])_{1,3}|_{1,3}(?![A-Za-z0-9]))"
+    r"|(?P<heading_close>[ \t]+\#+[ \t]*$)"
+)
+
+
+def _md_inline(b: _Builder, raw: str, start: int, end: int) -> None:
+    pos = start
+    for m in _MD_INLINE.finditer(raw, start, end):
+        b.copy(pos, m.start())
+        pos = m.end()
+        if m.group("image") is not None:
+            b.copy(m.start("alt"), m.end("alt"))
+        elif m.group("link") is not None:
+            _md_inline(b, raw, m.start("ltext"), m.end("ltext"))
+        elif m.group("entity") is not None:
+            b.emit(html.unescape(m.group("entity")), m.start(), m.end())
+        elif m.group("escape") is not None:
+            b.copy(m.start() + 1, m.end())
+        # auto links, inline tags, emphasis markers, closing #s: dropped
+    b.copy(pos, end)
+
+
+def _extract_markdown(raw: str) -> tuple[str, OffsetMap]:
+    b = _Builder(raw)
+    fence: str | None = None
+    pos = 0
+    n = len(raw)
+    while pos < n:
+        nl = raw.find("\n", pos)
+        line_end = n if nl < 0 else nl
+        next_pos = n if nl < 0 else nl + 1
+        line = raw[pos:line_end]
+        fm = _MD_FENCE.match(line)
+        if fence is not None:
+            if fm and fm.group(1)[0] == fence[0] and len(fm.group(1)) >= len(fence):
+                fence = None
+            b.copy(line_end, next_pos)
+        elif fm:
+            fence = fm.group(1)
+            b.copy(line_end, next_pos)
+        elif _MD_RULE.match(line) or _MD_REFDEF.match(line):
+            b.copy(line_end, next_pos)
+        else:
+            start = pos
+            m = _MD_BLOCK.match(line)
+            if m and (m.group("heading") or m.group("quote") or m.group("bullet")):
+                if m.group("heading") or m.group("bullet"):
+                    # a heading or list item is its own sentence: a synthetic break
+                    b.emit("\n", pos + m.start(m.lastgroup), pos + m.end(m.lastgroup))
+                start = pos + m.end()
+                if m.group("quote"):
+                    m2 = _MD_BLOCK.match(raw, start, line_end)
+                    if m2 and (m2.group("heading") or m2.group("bullet")):
+                        b.emit("\n", start, start + m2.end() - m2.start())
+                        start = m2.end()
+            _md_inline(b, raw, start, line_end)
+            b.copy(line_end, next_pos)
+        pos = next_pos
+    return b.result()
+
+
+def extract(raw: str, kind: str) -> tuple[str, OffsetMap]:
+    """Checkable text and the map back to `raw`, for kind "text", "markdown" or "html"."""
+    if kind == "html":
+        return _extract_html(raw)
+    if kind == "markdown":
+        return _extract_markdown(raw)
+    if kind == "text":
+        return raw, OffsetMap(len(raw))
+    raise ValueError(f"unknown document kind {kind!r} (expected one of {', '.join(KINDS)})")
+
+
+_HTML_SNIFF = re.compile(r"<!doctype\s+html|<html[\s>]|<body[\s>]|<(p|div|span|h[1-6]|ul|li|br|a|strong|em|b|i)(\s[^>]*)?>.*?</\1>|<br\s*/?>", re.IGNORECASE | re.DOTALL)
+_MD_SNIFF = re.compile(r"^#{1,6}[ \t]+\S|\]\([^)\s]+\)|^\s*[-*+][ \t]+\S.*\n\s*[-*+][ \t]+\S|\*\*\S[^*\n]*\*\*|^```", re.MULTILINE)
+
+
+def detect_kind(path: str | None, raw: str) -> str:
+    """"html", "markdown" or "text": by file extension, else by a look at the content."""
+    if path and path != "-":
+        ext = PurePath(path).suffix.lower()
+        if ext in _HTML_EXT:
+            return "html"
+        if ext in _MD_EXT:
+            return "markdown"
+        if ext in _TEXT_EXT:
+            return "text"
+    head = raw[:8192]
+    if _HTML_SNIFF.search(head):
+        return "html"
+    if _MD_SNIFF.search(head):
+        return "markdown"
+    return "text"
