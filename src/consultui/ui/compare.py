@@ -81,10 +81,10 @@ class ComparePane(Section):
 
     def _widths(self) -> tuple[int, int]:
         total = max(self.size.width, 40) - 4  # scrollbar and borders
-        label = 14 if total < 100 else 20
+        label = 12 if total < 90 else 16 if total < 120 else 20
         n = max(len(self.shown), 1)
         # DataTable pads each cell by one column on each side.
-        column = max((total - label - 2) // n - 2, 14)
+        column = max((total - label - 2) // n - 2, 12)
         return label, column
 
     def _max_lines(self) -> int:
