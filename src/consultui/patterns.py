@@ -9,6 +9,7 @@ ways. See PATTERN_SYNTAX_DOC for the syntax as users read it.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -501,6 +502,12 @@ def compile_pattern(source: str) -> CompiledPattern:
     """Compile one pattern. Raises PatternError with a message and a 1-based column."""
     if not isinstance(source, str):
         raise PatternError("a pattern must be text")
+    return _compile(source)
+
+
+# Validation and the checker compile the same patterns: do the work once.
+@functools.lru_cache(maxsize=8192)
+def _compile(source: str) -> CompiledPattern:
     if len(source) > MAX_PATTERN_LENGTH:
         raise PatternError(f"the pattern is {len(source)} characters long; at most {MAX_PATTERN_LENGTH} are allowed")
     if not source.strip():

@@ -92,7 +92,8 @@ class ClaimsSection(Section):
 
     def __init__(self, kb: KnowledgeBase, **kwargs) -> None:
         super().__init__(kb, **kwargs)
-        self.checker = Checker(kb.rules)
+        self._checker: Checker | None = None  # built on the first check, off the UI thread
+        self._checker_kb: KnowledgeBase | None = None
         self.findings: list[Finding] = []
         self.source = "pasted text"
         self._generation = 0
@@ -119,7 +120,6 @@ class ClaimsSection(Section):
 
     def set_kb(self, kb: KnowledgeBase) -> None:
         super().set_kb(kb)
-        self.checker = Checker(kb.rules)
         self.schedule_check(immediate=True)
 
     # -- checking --------------------------------------------------------
@@ -139,10 +139,16 @@ class ClaimsSection(Section):
     def _start_check(self) -> None:
         self._timer = None
         text = self.query_one(ClaimsEditor).text
-        self._check(text, self._generation, self.checker)
+        self._check(text, self._generation, self.kb)
+
+    def checker_for(self, kb: KnowledgeBase) -> Checker:
+        if self._checker is None or self._checker_kb is not kb:
+            self._checker, self._checker_kb = Checker(kb.rules), kb
+        return self._checker
 
     @work(thread=True, exclusive=True, group="claims-check")
-    def _check(self, text: str, generation: int, checker: Checker) -> None:
+    def _check(self, text: str, generation: int, kb: KnowledgeBase) -> None:
+        checker = self.checker_for(kb)
         started = time.perf_counter()
         findings = check_document(text, detect_kind(None, text), checker)
         elapsed = (time.perf_counter() - started) * 1000
