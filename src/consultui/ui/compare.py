@@ -84,12 +84,12 @@ class ComparePane(Section):
         label = 12 if total < 90 else 16 if total < 120 else 20
         n = max(len(self.shown), 1)
         # DataTable pads each cell by one column on each side.
-        column = max((total - label - 2) // n - 2, 12)
+        column = max((total - label - 2) // n - 2, 13)  # a grade badge fits on one line
         return label, column
 
     def _max_lines(self) -> int:
         height = self.app.size.height
-        return 3 if height < 30 else 5 if height < 45 else 8
+        return 2 if height < 30 else 4 if height < 45 else 7
 
     def set_kb(self, kb: KnowledgeBase) -> None:
         """Show another knowledge base, keeping the user's choices where they still apply."""
