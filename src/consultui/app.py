@@ -3,18 +3,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
+from .kbfiles import file_signature
 from .kbload import StartupKB
 from .model import KnowledgeBase
 from .ui.compare import ComparePane
 from .ui.dialogs import HelpScreen, ProblemsScreen
 from .ui.screening import ScreeningSection
-from .ui.section import PlaceholderSection, Section
+from .ui.section import Section
 
 
 def _screening(kb: KnowledgeBase) -> Section:
@@ -28,7 +30,9 @@ def _claims(kb: KnowledgeBase) -> Section:
 
 
 def _knowledge(kb: KnowledgeBase) -> Section:
-    return PlaceholderSection(kb, "Knowledge base will show the file in use in an editor, validated as you type and applied live.")
+    from .ui.knowledge import KnowledgeSection
+
+    return KnowledgeSection(kb)
 
 
 # id -> (tab title, key, factory). Each section is a Section: its BINDINGS show in
@@ -39,6 +43,9 @@ SECTIONS = {
     "claims": ("Claims", "f4", _claims),
     "knowledge": ("Knowledge base", "f5", _knowledge),
 }
+
+
+RELOAD_POLL_SECONDS = 0.5  # the file in use is reloaded within about a second of a change
 
 
 def _key_name(display: str) -> str:
@@ -64,6 +71,13 @@ class ConsultApp(App):
         super().__init__()
         self.startup = startup
         self.kb = startup.kb
+        # The file the Knowledge base section edits and the watcher polls: the user's
+        # file even when its problems made the app fall back to the bundled one.
+        failed = startup.failed_path
+        self.kb_file: Path = Path(failed) if failed is not None and Path(failed).is_file() else Path(startup.path)
+        self.reload_problems: list = []  # problems of the file on disk, when it changed and is invalid
+        self._kb_signature = None
+        self._asking_quit = False
 
     # -- layout ----------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -87,6 +101,8 @@ class ConsultApp(App):
 
     def on_mount(self) -> None:
         self._show_kb_identity()
+        self._kb_signature = file_signature(self.kb_file)
+        self.set_interval(RELOAD_POLL_SECONDS, self._watch_kb_file, name="kb-watch")
         self.call_after_refresh(self._focus_active_section)
         if self.startup.problems:
             self.notify(
@@ -97,6 +113,105 @@ class ConsultApp(App):
     def _show_kb_identity(self) -> None:
         self.title = self.kb.meta.title
         self.sub_title = f"version {self.kb.meta.version}"
+
+    # -- a new knowledge base while running ---------------------------------
+    def apply_kb(self, kb: KnowledgeBase, path: str | Path, signature=None) -> None:
+        """Use a validated knowledge base everywhere at once, without restarting."""
+        self.kb = kb
+        self.kb_file = Path(path)
+        self._kb_signature = signature if signature is not None else file_signature(self.kb_file)
+        self.startup = StartupKB(kb, Path(path), "saved or reloaded while the app was running")
+        for section_id in SECTIONS:
+            self.section(section_id).set_kb(kb)
+        self._show_kb_identity()
+        self._clear_reload_problems()
+        for banner in self.query("#kb-banner"):
+            banner.remove()
+
+    def _watch_kb_file(self) -> None:
+        """Poll the file in use (there is no portable file-watching API); load changes off the UI thread."""
+        signature = file_signature(self.kb_file)
+        if signature == self._kb_signature:
+            return
+        self._kb_signature = signature
+        if signature is not None:  # missing for a moment while an editor renames files
+            self._reload_kb_file(self.kb_file, signature)
+
+    @work(thread=True, exclusive=True, group="kb-reload")
+    def _reload_kb_file(self, path: Path, signature) -> None:
+        from .kbfiles import decode_text
+        from .kbload import KBReadError, parse_kb, read_bytes
+        from .problems import Problem
+
+        try:
+            data = read_bytes(path)
+        except KBReadError as exc:
+            self.call_from_thread(self._kb_file_changed, path, signature, None, None, [Problem(str(path), None, None, "", exc.message)])
+            return
+        result = parse_kb(data, str(path))
+        self.call_from_thread(self._kb_file_changed, path, signature, decode_text(data), result, result.problems)
+
+    def _kb_file_changed(self, path: Path, signature, text, result, problems) -> None:
+        if path != self.kb_file:
+            return  # saved elsewhere since (the first save of the bundled file)
+        knowledge = self.section("knowledge")
+        if result is not None and result.ok:
+            if result.kb.sha256 != self.kb.sha256:
+                self.apply_kb(result.kb, path, signature)
+                self.notify(f"{path} changed on disk and was reloaded.", title="Knowledge base reloaded", markup=False)
+            else:
+                self._clear_reload_problems()
+        else:
+            self.reload_problems = list(problems)
+            self._show_reload_banner(path)
+            self.notify(
+                f"{path} changed on disk and has {len(problems)} problem(s). Still using the last valid version; "
+                "F5 shows the problems with their lines.",
+                title="Knowledge base not reloaded", severity="warning", markup=False, timeout=10,
+            )
+        if text is not None and hasattr(knowledge, "disk_changed"):
+            knowledge.disk_changed(path, text, result)
+
+    def _show_reload_banner(self, path: Path) -> None:
+        message = Content(
+            f"⚠ {path} changed on disk and has {len(self.reload_problems)} problem(s); "
+            "still using the last valid version. F5 shows them with their lines, F6 lists them."
+        )
+        banners = self.query("#kb-reload-banner")
+        if banners:
+            banners.first(Static).update(message)
+        else:
+            self.mount(Static(message, id="kb-reload-banner"), before=self.query_one("#sections"))
+
+    def _clear_reload_problems(self) -> None:
+        self.reload_problems = []
+        for banner in self.query("#kb-reload-banner"):
+            banner.remove()
+
+    async def action_quit(self) -> None:
+        """Quit; with unsaved changes in the knowledge-base editor, ask first."""
+        knowledge = self.query("#knowledge-section")
+        if not (knowledge and getattr(knowledge.first(), "dirty", False)):
+            self.exit()
+            return
+        if self._asking_quit:
+            return
+        from .ui.screening_dialogs import ConfirmDialog
+
+        def answered(quit_anyway: bool | None) -> None:
+            self._asking_quit = False
+            if quit_anyway:
+                self.exit()
+
+        self._asking_quit = True
+        self.push_screen(
+            ConfirmDialog(
+                "Quit without saving?",
+                f"The knowledge-base editor has unsaved changes to {knowledge.first().path}. Quit and lose them?",
+                yes="Quit", no="Keep editing",
+            ),
+            answered,
+        )
 
     # -- actions ---------------------------------------------------------
     def _focus_active_section(self) -> None:
@@ -120,7 +235,9 @@ class ConsultApp(App):
         self.push_screen(HelpScreen(self.key_groups()))
 
     def action_show_problems(self) -> None:
-        if self.startup.problems:
+        if self.reload_problems:
+            self.push_screen(ProblemsScreen(str(self.kb_file), self.reload_problems, "the last valid version"))
+        elif self.startup.problems:
             self.push_screen(ProblemsScreen(str(self.startup.failed_path), self.startup.problems, "the bundled knowledge base"))
         else:
             self.notify("The knowledge base in use has no problems.", title="Knowledge base", markup=False)
@@ -145,7 +262,7 @@ class ConsultApp(App):
         for section_id in SECTIONS:
             for title, help_text, callback in self.section(section_id).palette_commands():
                 yield SystemCommand(title, help_text, callback)
-        if self.startup.problems:
+        if self.startup.problems or self.reload_problems:
             yield SystemCommand("Show knowledge-base problems", "Why your knowledge base was not used (F6)", self.action_show_problems)
 
 

@@ -106,7 +106,7 @@ def _kb_path(args: argparse.Namespace) -> int:
 
 
 def _register_kb(sub) -> None:
-    kb = sub.add_parser("kb", help="inspect and validate the knowledge base", description="Inspect and validate the knowledge base file.")
+    kb = sub.add_parser("kb", help="inspect, validate and edit the knowledge base", description="Inspect, validate, edit, compare and export the knowledge base file.")
     kb_sub = kb.add_subparsers(dest="kb_command", metavar="COMMAND", parser_class=_Parser)
     kb_sub.required = True
     validate = kb_sub.add_parser(
@@ -117,6 +117,9 @@ def _register_kb(sub) -> None:
     validate.set_defaults(func=_kb_validate, needs_kb=False)
     path = kb_sub.add_parser("path", help="print the file in use and why it was chosen", description="Print the knowledge-base file in use and why it was chosen.")
     path.set_defaults(func=_kb_path, needs_kb=False)
+    from . import cli_kb
+
+    cli_kb.register(kb_sub)
 
 
 def build_parser() -> argparse.ArgumentParser:

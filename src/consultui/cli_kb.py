@@ -1,0 +1,267 @@
+"""`consultui kb init | edit | diff | export`: changing the knowledge base safely.
+
+`kb edit` and a file that does not validate afterwards: interactively, the user
+chooses to edit again, restore the version from before the edit, or keep the
+edit. Without a terminal on stdin (a script, a pipe) nobody can answer, so the
+safe default is taken: the edit stays in the file (nothing the user typed is
+lost), the version from before is in the backups folder, both paths are printed
+and the exit code is 1. The app, meanwhile, keeps running on the last valid
+version (an invalid file is never applied).
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
+
+
+def register(kb_sub) -> None:
+    init = kb_sub.add_parser(
+        "init", help="copy the bundled knowledge base to your user data folder",
+        description="Copy the bundled knowledge base to your user data folder and print its path. "
+        "An existing copy is left untouched (exit 1) unless --force, which keeps it as a backup first.",
+    )
+    init.add_argument("--force", action="store_true", help="replace an existing copy (the old one is kept as a backup)")
+    init.set_defaults(func=kb_init, needs_kb=False)
+
+    edit = kb_sub.add_parser(
+        "edit", help="open the file in use in your editor, then validate it",
+        description="Open the knowledge-base file in use in $VISUAL or $EDITOR, then validate it. "
+        "When it has problems: edit again, restore the version from before the edit, or keep it. "
+        "The bundled file is read-only: your own copy is made first and edited instead. "
+        "Without a terminal to ask on, the edit is kept, the version from before stays in the backups folder, and the exit code is 1.",
+    )
+    edit.set_defaults(func=kb_edit, needs_kb=False)
+
+    diff = kb_sub.add_parser(
+        "diff", help="what your file changes against the bundled one",
+        description="List the therapies, tabs, questions, contraindications, categories, rules and references "
+        "that the file in use adds, removes or changes against the bundled file (or --against FILE), "
+        "to merge a newer release by hand. Exit 0 when they match, 1 when they differ, 2 when one cannot be read or is invalid.",
+    )
+    diff.add_argument("--against", metavar="FILE", help="compare with this file instead of the bundled one (e.g. a newer release's file)")
+    diff.set_defaults(func=kb_diff, needs_kb=False)
+
+    export = kb_sub.add_parser(
+        "export", help="print the validated knowledge base in normalised form",
+        description="Print the validated knowledge base, normalised (comments and layout dropped), as JSON or TOML.",
+    )
+    export.add_argument("--format", choices=("json", "toml"), default="json", help="json (default) or toml")
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output (never the file in use)")
+    export.set_defaults(func=kb_export, needs_kb=True)
+
+
+def _say(message: str, style: str = "") -> None:
+    from rich.text import Text
+
+    from .cli import _console
+
+    _console().print(Text(message, style=style))
+
+
+# -- init ------------------------------------------------------------------------
+
+def kb_init(args: argparse.Namespace) -> int:
+    from .cli import error
+    from .kbfiles import UserCopyExists, init_user_copy
+    from .kbload import KBReadError
+
+    try:
+        path, backup = init_user_copy(force=args.force)
+    except UserCopyExists as exc:
+        error(str(exc))
+        return EXIT_FOUND
+    except KBReadError as exc:
+        return error(f"cannot read the bundled knowledge base {exc}")
+    except OSError as exc:
+        return error(f"cannot write your copy: {exc.strerror or exc} ({exc.filename or ''})")
+    _say(str(path))
+    if backup is not None:
+        _say(f"  (the previous copy is kept at {backup})", "dim")
+    _say("  (edit it with: consultui kb edit)", "dim")
+    return EXIT_OK
+
+
+# -- edit --------------------------------------------------------------------------
+
+def _interactive() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _ask(prompt: str) -> str:
+    try:
+        return input(prompt).strip().lower()
+    except EOFError:
+        return "k"
+
+
+def _run_editor(editor: str, path: Path) -> int | str:
+    """The editor's exit code, or a message when it could not be started."""
+    from .kbfiles import editor_command
+
+    try:
+        argv = editor_command(editor, path)
+    except ValueError as exc:
+        return f"cannot understand the editor setting {editor!r}: {exc}"
+    try:
+        return subprocess.call(argv)
+    except FileNotFoundError:
+        return f"the editor {argv[0]!r} was not found; set $VISUAL or $EDITOR to your editor's command"
+    except OSError as exc:
+        return f"the editor {argv[0]!r} could not be started: {exc.strerror or exc}"
+
+
+def _file_to_edit(args: argparse.Namespace) -> Path | int:
+    from . import paths
+    from .cli import error
+    from .kbfiles import init_user_copy, is_bundled
+    from .kbload import resolve_kb_path
+
+    path, _why = resolve_kb_path(args.kb)
+    if not is_bundled(path):
+        if not path.is_file():
+            return error(f"{path}: no such file (make your own copy with: consultui kb init)")
+        return path
+    user = paths.user_kb_path()
+    if not user.is_file():
+        try:
+            init_user_copy()
+        except OSError as exc:
+            return error(f"cannot make your copy at {user}: {exc.strerror or exc}")
+        _say(f"The bundled file is read-only; your own copy was made at {user}. Editing it.")
+    else:
+        _say(f"The bundled file is read-only; editing your own copy at {user}.")
+    return user
+
+
+def kb_edit(args: argparse.Namespace) -> int:
+    from .atomic import write_text_atomic
+    from .cli import error, print_problems
+    from .kbfiles import decode_text, default_editor, write_backup
+    from .kbload import KBReadError, load_kb
+
+    path = _file_to_edit(args)
+    if isinstance(path, int):
+        return path
+    editor = default_editor()
+    if editor is None:
+        return error("no editor found: set $VISUAL or $EDITOR (for example EDITOR=nano)")
+    stem = path.stem or "therapies"
+    try:
+        before = path.read_bytes()
+    except OSError as exc:
+        return error(f"cannot read {path}: {exc.strerror or exc}")
+    backup: Path | None = None
+    while True:
+        outcome = _run_editor(editor, path)
+        if isinstance(outcome, str):
+            return error(outcome)
+        if outcome != 0:
+            _say(f"The editor exited with code {outcome}; checking the file anyway.", "yellow")
+        try:
+            after = path.read_bytes()
+            result = load_kb(path)
+        except (OSError, KBReadError) as exc:
+            return error(f"cannot read {path} after editing: {exc}")
+        if after != before and backup is None:
+            try:
+                backup = write_backup(before, stem)
+            except OSError as exc:
+                _say(f"Warning: could not keep the version from before the edit as a backup: {exc.strerror or exc}", "yellow")
+        if result.ok:
+            kb = result.kb
+            state = "unchanged" if after == before else "saved"
+            _say(f"{path}: valid, {state} ({len(kb.therapies)} therapies, {len(kb.rules)} rules, version {kb.meta.version}).", "bold green")
+            if backup is not None:
+                _say(f"  (the version from before the edit is kept at {backup})", "dim")
+            return EXIT_OK
+        print_problems(result.problems, stderr=False)
+        _say(f"{path}: {len(result.problems)} problem(s); the app keeps using the last valid version.", "bold red")
+        if not _interactive():
+            return _keep_invalid(path, backup)
+        while True:
+            choice = _ask("[e]dit again, [r]estore the version from before the edit, or [k]eep it as it is? [e/r/k] ")
+            if choice in ("e", "r", "k", ""):
+                break
+        if choice in ("e", ""):
+            continue
+        if choice == "k":
+            return _keep_invalid(path, backup)
+        # restore: the invalid edit is kept too, so no typing is ever lost
+        try:
+            edit_copy = write_backup(after, stem)
+            write_text_atomic(path, decode_text(before))
+        except OSError as exc:
+            return error(f"cannot restore {path}: {exc.strerror or exc}; your edit is still in the file")
+        _say(f"Restored {path} to the version from before the edit.", "bold")
+        _say(f"  (your invalid edit is kept at {edit_copy})", "dim")
+        return EXIT_OK
+
+
+def _keep_invalid(path: Path, backup: Path | None) -> int:
+    _say(f"Your edit stays in {path} (not valid yet: the app will not use it until it is fixed).")
+    if backup is not None:
+        _say(f"The version from before the edit is kept at {backup}.")
+    _say("Fix it with: consultui kb edit; check it with: consultui kb validate")
+    return EXIT_FOUND
+
+
+# -- diff -------------------------------------------------------------------------------
+
+def kb_diff(args: argparse.Namespace) -> int:
+    import sys as _sys
+
+    from .cli import error, print_problems
+    from .kbfiles import diff_kb, render_diff
+    from .kbload import KBReadError, bundled_kb_path, load_kb, resolve_kb_path
+
+    mine, _why = resolve_kb_path(args.kb)
+    other = Path(args.against) if args.against else bundled_kb_path()
+    results = []
+    for path in (other, mine):
+        try:
+            result = load_kb(path)
+        except KBReadError as exc:
+            return error(f"cannot read {exc}")
+        if not result.ok:
+            print_problems(result.problems)
+            return error(f"{path} is not valid ({len(result.problems)} problem(s)); differences are only shown between valid files")
+        results.append(result)
+    diff = diff_kb(results[0].kb, results[1].kb)
+    from rich.text import Text
+
+    from .cli import _console
+
+    _console().print(Text(render_diff(diff, str(other), str(mine)).rstrip("\n")))
+    _sys.stdout.flush()
+    return EXIT_OK if diff.empty else EXIT_FOUND
+
+
+# -- export -------------------------------------------------------------------------------
+
+def kb_export(args: argparse.Namespace, kb) -> int:
+    from . import paths
+    from .atomic import write_text_atomic
+    from .cli import error
+    from .kbfiles import export_kb
+
+    text = export_kb(kb, args.format)
+    if not args.output:
+        sys.stdout.write(text)
+        return EXIT_OK
+    target = Path(args.output)
+    protected = {Path(kb.path), paths.user_kb_path()}
+    try:
+        if target.exists() and any(target.resolve() == p.resolve() for p in protected if p.exists()):
+            return error(f"{target} is a knowledge-base file in use; export drops comments, so it never overwrites it. Choose another file.")
+        write_text_atomic(target, text)
+    except OSError as exc:
+        return error(f"cannot write {target}: {exc.strerror or exc}")
+    _say(f"Exported to {target} ({args.format}).")
+    return EXIT_OK

@@ -1,0 +1,297 @@
+"""Knowledge base section (F5): the file in use in an editor, validated as you type,
+saved only when valid, and applied to every section at once."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from .. import kbfiles, paths
+from ..kbload import KBReadError, LoadResult, parse_kb, read_bytes
+from ..model import KnowledgeBase
+from ..problems import Problem
+from .section import PaletteCommand, Section
+
+DEBOUNCE_SECONDS = 0.4
+
+
+def make_editor(text: str = "") -> TextArea:
+    """A code editor with line numbers; TOML highlighting when the grammar is installed."""
+    language = None
+    try:
+        if "toml" in TextArea.available_languages:
+            language = "toml"
+    except Exception:  # tree-sitter missing or broken: plain text it is
+        language = None
+    kwargs = dict(soft_wrap=False, tab_behavior="focus", show_line_numbers=True, id="kb-editor")
+    if language is not None:
+        try:
+            return TextArea.code_editor(text, language=language, **kwargs)
+        except Exception:  # LanguageDoesNotExist and friends
+            pass
+    return TextArea.code_editor(text, language=None, **kwargs)
+
+
+def problem_prompt(problem: Problem) -> Content:
+    where = f"line {problem.line}" if problem.line is not None else "file"
+    text = f"{problem.key}: {problem.message}" if problem.key else problem.message
+    if problem.hint:
+        text += f" ({problem.hint})"
+    return Content.assemble((f"{where}: ", "bold"), text)
+
+
+class KnowledgeSection(Section):
+    TITLE = "Knowledge base"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="knowledge.save", priority=True),
+        Binding("ctrl+n", "next_problem", "Next problem", id="knowledge.next", priority=True),
+        Binding("ctrl+t", "revalidate", "Check now", id="knowledge.check", priority=True),
+        Binding("ctrl+r", "discard", "Discard changes", id="knowledge.discard", priority=True),
+    ]
+    HELP_EXTRA = [
+        ("type", "Edit the file; it is checked as you type and problems are listed with their lines"),
+        ("tab", "Move to the list of problems; Enter on one moves the cursor to its line"),
+        ("ctrl+z / ctrl+y", "Undo / redo in the editor"),
+    ]
+
+    def __init__(self, kb: KnowledgeBase, **kwargs) -> None:
+        super().__init__(kb, **kwargs)
+        self.path: Path = Path(kb.path) if kb.path else paths.user_kb_path()
+        self.saved_text = ""  # the text as it is on disk (or was when loaded)
+        self.problems: list[Problem] = []
+        self.validated_text: str | None = None
+        self.disk_note = ""  # a word about the file on disk (invalid, changed, not UTF-8)
+        self._generation = 0
+        self._timer = None
+
+    # -- layout ------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(id="kb-status")
+        yield make_editor()
+        yield Static(id="kb-summary")
+        yield OptionList(id="kb-problems")
+
+    def on_mount(self) -> None:
+        path = Path(getattr(self.app, "kb_file", None) or self.path)
+        self.open_file(path)
+        startup = getattr(self.app, "startup", None)
+        if startup is not None and startup.failed_path is not None and Path(startup.failed_path) == path and not self.disk_note:
+            self.disk_note = "Not in use: the app runs on the bundled file until this one is valid and saved."
+            self.show_status()
+
+    def on_shown_section(self) -> None:
+        self.query_one("#kb-editor", TextArea).focus()
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        return [
+            ("Knowledge base: save", "Save the edited file when it is valid, and apply it everywhere (ctrl+s)", self.action_save),
+            ("Knowledge base: next problem", "Move the cursor to the next problem (ctrl+n)", self.action_next_problem),
+            ("Knowledge base: check now", "Validate the editor text now (ctrl+t)", self.action_revalidate),
+            ("Knowledge base: discard changes", "Reload the file from disk, after asking (ctrl+r)", self.action_discard),
+        ]
+
+    # -- state ---------------------------------------------------------------
+    @property
+    def editor(self) -> TextArea:
+        return self.query_one("#kb-editor", TextArea)
+
+    @property
+    def dirty(self) -> bool:
+        return self.editor.text != self.saved_text
+
+    @property
+    def bundled(self) -> bool:
+        return kbfiles.is_bundled(self.path)
+
+    def save_target(self) -> Path:
+        return paths.user_kb_path() if self.bundled else self.path
+
+    def open_file(self, path: Path) -> None:
+        """Load the file into the editor (replacing the editor text)."""
+        self.path = path
+        try:
+            data = read_bytes(path)
+        except KBReadError as exc:
+            self.disk_note = f"Cannot read it: {exc.message}"
+            data = b""
+        else:
+            self.disk_note = ""
+            try:
+                data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.disk_note = "The file is not UTF-8: undecodable bytes are shown as �; the original is kept as a backup when you save."
+        self._load_text(kbfiles.decode_text(data))
+
+    def _load_text(self, text: str) -> None:
+        editor = self.editor
+        cursor = editor.cursor_location
+        self.saved_text = text
+        editor.load_text(text)
+        row = min(cursor[0], editor.document.line_count - 1)
+        editor.cursor_location = (row, 0)
+        self.show_status()
+        self.schedule_validation(immediate=True)
+
+    # -- status ----------------------------------------------------------------
+    def show_status(self) -> None:
+        parts = [f"File: {self.path}"]
+        if self.bundled:
+            parts.append(f"bundled (read-only): first save writes your copy at {paths.user_kb_path()}")
+        parts.append("● unsaved changes" if self.dirty else "saved")
+        self.query_one("#kb-status", Static).update(Content(" · ".join(parts)))
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        if self.validated_text is None or self.validated_text != self.editor.text:
+            verdict = "Checking…"
+        elif self.problems:
+            verdict = f"✗ {len(self.problems)} problem(s): fix them to save. Enter on one goes to its line."
+        else:
+            verdict = "✓ Valid. ctrl+s saves and applies it everywhere." if self.dirty else "✓ Valid."
+        text = verdict if not self.disk_note else f"{self.disk_note}\n{verdict}"
+        self.query_one("#kb-summary", Static).update(Content(text))
+
+    # -- validation ------------------------------------------------------------------
+    @on(TextArea.Changed, "#kb-editor")
+    def _text_changed(self) -> None:
+        self.show_status()
+        self.schedule_validation()
+
+    def schedule_validation(self, immediate: bool = False) -> None:
+        self._generation += 1
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(0.01 if immediate else DEBOUNCE_SECONDS, self._start_validation)
+
+    def _start_validation(self) -> None:
+        self._timer = None
+        self._validate(self.editor.text, str(self.save_target()), self._generation)
+
+    @work(thread=True, exclusive=True, group="kb-validate")
+    def _validate(self, text: str, name: str, generation: int) -> None:
+        result = parse_kb(text.encode("utf-8"), name)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_validation, text, generation, result)
+
+    def _show_validation(self, text: str, generation: int, result: LoadResult) -> None:
+        if generation != self._generation:
+            return  # typed again since; a newer check is on its way
+        self.show_problems(text, result.problems)
+
+    def show_problems(self, text: str, problems: list[Problem]) -> None:
+        self.validated_text = text
+        self.problems = list(problems)
+        options = self.query_one("#kb-problems", OptionList)
+        options.clear_options()
+        options.add_options([Option(problem_prompt(p), id=str(n)) for n, p in enumerate(self.problems)])
+        options.display = bool(self.problems)
+        self.show_status()
+
+    @on(OptionList.OptionSelected, "#kb-problems")
+    def _problem_selected(self, event: OptionList.OptionSelected) -> None:
+        self.go_to_problem(event.option_index)
+
+    def go_to_problem(self, index: int) -> None:
+        if not 0 <= index < len(self.problems):
+            return
+        problem = self.problems[index]
+        editor = self.editor
+        if problem.line is not None:
+            row = min(max(problem.line - 1, 0), editor.document.line_count - 1)
+            column = max((problem.column or 1) - 1, 0)
+            editor.cursor_location = (row, min(column, len(editor.document.get_line(row))))
+            editor.scroll_cursor_visible(center=True)
+        editor.focus()
+
+    def action_next_problem(self) -> None:
+        if not self.problems:
+            self.app.notify("No problems in the editor text.", title="Knowledge base", markup=False)
+            return
+        row = self.editor.cursor_location[0] + 1
+        index = next((n for n, p in enumerate(self.problems) if p.line is not None and p.line > row), 0)
+        self.query_one("#kb-problems", OptionList).highlighted = index
+        self.go_to_problem(index)
+
+    def action_revalidate(self) -> None:
+        self.validated_text = None
+        self.show_status()
+        self.schedule_validation(immediate=True)
+
+    # -- saving -----------------------------------------------------------------------
+    def action_save(self) -> None:
+        text = self.editor.text
+        target = self.save_target()
+        first_copy = self.bundled
+        try:
+            result = kbfiles.save_kb_text(target, text)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            self.app.notify(
+                f"Could not write {target}: {reason}. The file on disk is unchanged and your text stays in the editor.",
+                title="Not saved", severity="error", markup=False, timeout=12,
+            )
+            self.disk_note = f"Not saved: {reason} ({target})."
+            self.show_status()
+            return
+        if not result.written:
+            self.show_problems(text, result.problems)
+            first = result.problems[0]
+            self.app.notify(
+                f"{len(result.problems)} problem(s); nothing was written. First: {first.location()}: {first.message}",
+                title="Not saved: the file is not valid", severity="error", markup=False, timeout=10,
+            )
+            return
+        self.path = target
+        self.saved_text = text
+        self.disk_note = ""
+        message = f"Saved {target}"
+        if first_copy:
+            message = f"The bundled file is read-only: your own copy is now at {target}"
+        if result.backup is not None:
+            message += f" (previous version kept at {result.backup})"
+        self.app.notify(message + ". Applied everywhere.", title="Knowledge base saved", markup=False, timeout=8)
+        apply = getattr(self.app, "apply_kb", None)
+        if apply is not None:
+            apply(result.kb, target)
+        self.show_problems(text, [])
+
+    def action_discard(self) -> None:
+        if not self.dirty:
+            self.app.notify("No unsaved changes.", title="Knowledge base", markup=False)
+            return
+        from .screening_dialogs import ConfirmDialog
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.open_file(self.path)
+                self.app.notify(f"Changes discarded; {self.path} reloaded.", title="Knowledge base", markup=False)
+
+        self.app.push_screen(
+            ConfirmDialog("Discard changes?", f"Throw away the unsaved changes and reload {self.path} from disk?", yes="Discard", no="Keep editing"),
+            answered,
+        )
+
+    # -- the file changed on disk (the app's watcher) -------------------------------
+    def disk_changed(self, path: Path, text: str, result: LoadResult | None) -> None:
+        """Another program changed the file. Unsaved edits are never replaced."""
+        if path != self.path:
+            return
+        if text == self.editor.text:
+            self.saved_text = text
+            self.show_status()
+            return
+        if not self.dirty:
+            self.disk_note = ""
+            self._load_text(text)
+            if result is not None and not result.ok:
+                self.disk_note = "The file on disk has problems (below); the app keeps using the last valid version."
+            self.show_status()
+            return
+        self.disk_note = "The file changed on disk; your unsaved changes are kept (saving replaces it, keeping a backup)."
+        self.show_status()
