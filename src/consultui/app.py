@@ -8,6 +8,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
+from textual.widget import MountError
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from .kbfiles import file_signature
@@ -15,11 +16,12 @@ from .kbload import StartupKB
 from .model import KnowledgeBase
 from .ui.compare import ComparePane
 from .ui.dialogs import HelpScreen, ProblemsScreen
-from .ui.screening import ScreeningSection
 from .ui.section import Section
 
 
 def _screening(kb: KnowledgeBase) -> Section:
+    from .ui.screening import ScreeningSection
+
     return ScreeningSection(kb)
 
 
@@ -78,6 +80,7 @@ class ConsultApp(App):
         self.reload_problems: list = []  # problems of the file on disk, when it changed and is invalid
         self._kb_signature = None
         self._asking_quit = False
+        self._sections: dict[str, Section] = {}
 
     # -- layout ----------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -89,7 +92,10 @@ class ConsultApp(App):
                 with TabPane(title, id=section):
                     widget = factory(self.kb)
                     widget.id = f"{section}-section"
-                    yield widget
+                    self._sections[section] = widget
+                    # Hidden sections mount just after the first frame: a faster start.
+                    if section == "compare":
+                        yield widget
         yield Footer()
 
     def _problem_banner(self) -> Content:
@@ -103,6 +109,7 @@ class ConsultApp(App):
         self._show_kb_identity()
         self._kb_signature = file_signature(self.kb_file)
         self.set_interval(RELOAD_POLL_SECONDS, self._watch_kb_file, name="kb-watch")
+        self.call_after_refresh(self._mount_hidden_sections)
         self.call_after_refresh(self._focus_active_section)
         if self.startup.problems:
             self.notify(
@@ -121,8 +128,11 @@ class ConsultApp(App):
         self.kb_file = Path(path)
         self._kb_signature = signature if signature is not None else file_signature(self.kb_file)
         self.startup = StartupKB(kb, Path(path), "saved or reloaded while the app was running")
-        for section_id in SECTIONS:
-            self.section(section_id).set_kb(kb)
+        for section in self._sections.values():
+            if section.is_mounted:
+                section.set_kb(kb)
+            else:  # still waiting to be mounted: it will compose with the new one
+                section.kb = kb
         self._show_kb_identity()
         self._clear_reload_problems()
         for banner in self.query("#kb-banner"):
@@ -169,7 +179,7 @@ class ConsultApp(App):
                 "F5 shows the problems with their lines.",
                 title="Knowledge base not reloaded", severity="warning", markup=False, timeout=10,
             )
-        if text is not None and hasattr(knowledge, "disk_changed"):
+        if text is not None and knowledge.is_mounted and hasattr(knowledge, "disk_changed"):
             knowledge.disk_changed(path, text, result)
 
     def _show_reload_banner(self, path: Path) -> None:
@@ -214,20 +224,39 @@ class ConsultApp(App):
         )
 
     # -- actions ---------------------------------------------------------
+    async def _mount_hidden_sections(self) -> None:
+        for section_id, widget in self._sections.items():
+            if widget.is_mounted:
+                continue
+            try:
+                await self.query_one(f"#{section_id}", TabPane).mount(widget)
+            except MountError:  # the app is closing before its first frame settled
+                return
+
     def _focus_active_section(self) -> None:
-        # Focusing a widget in a hidden pane would switch back to that pane.
-        self.section(self.query_one("#sections", TabbedContent).active).on_shown_section()
+        self._focus_section(self.query_one("#sections", TabbedContent).active)
+
+    def _focus_section(self, section_id: str) -> None:
+        # Only the visible section: focusing a widget in a hidden pane switches to it.
+        if self.query_one("#sections", TabbedContent).active != section_id:
+            return
+        section = self.section(section_id)
+        if section.is_mounted:
+            section.on_shown_section()
+        else:  # a hidden section mounts just after the first frame
+            self.call_after_refresh(self._focus_section, section_id)
 
     def section(self, section_id: str) -> Section:
-        return self.query_one(f"#{section_id}-section", Section)
+        """The section widget (it may not be mounted yet in the first moments)."""
+        return self._sections[section_id]
 
     def action_section(self, section: str) -> None:
         self.query_one("#sections", TabbedContent).active = section
-        self.section(section).on_shown_section()
+        self._focus_section(section)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.tabbed_content.id == "sections" and event.pane.id in SECTIONS:
-            self.section(event.pane.id).on_shown_section()
+            self._focus_section(event.pane.id)
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
