@@ -57,7 +57,8 @@ class ProblemsScreen(_Dialog):
     def compose(self) -> ComposeResult:
         intro = Content(
             f"{self.failed_path} could not be used, so consultui is running on {self.using}. "
-            f"Fix these {len(self.problems)} problem(s), then restart or check with: consultui kb validate"
+            f"Fix these {len(self.problems)} problem(s) in the Knowledge base section (F5) or in your own editor: "
+            "consultui picks the file up again as soon as it is saved and valid."
         )
         lines = [intro, Content("")]
         lines += [Content(f"• {problem}") for problem in self.problems]
