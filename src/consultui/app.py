@@ -50,6 +50,12 @@ SECTIONS = {
 RELOAD_POLL_SECONDS = 0.5  # the file in use is reloaded within about a second of a change
 
 
+def settings_file() -> Path:
+    from .settings import settings_path
+
+    return settings_path()
+
+
 def _key_name(display: str) -> str:
     """f1 -> F1, as printed on the keyboard."""
     return display.upper() if display[:1] == "f" and display[1:].isdigit() else display
@@ -66,6 +72,7 @@ class ConsultApp(App):
         Binding("f4", "section('claims')", "Claims", id="app.claims"),
         Binding("f5", "section('knowledge')", "Knowledge base", id="app.knowledge"),
         Binding("f6", "show_problems", "KB problems", id="app.problems", show=False),
+        Binding("f7", "next_theme", "Theme", id="app.theme", show=False),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
@@ -81,6 +88,7 @@ class ConsultApp(App):
         self._kb_signature = None
         self._asking_quit = False
         self._sections: dict[str, Section] = {}
+        self._settings_message = self._apply_saved_theme()
 
     # -- layout ----------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -98,6 +106,35 @@ class ConsultApp(App):
                         yield widget
         yield Footer()
 
+    # -- theme -----------------------------------------------------------
+    def _apply_saved_theme(self) -> str | None:
+        from .settings import load_settings
+
+        self.settings, message = load_settings()
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        elif message is None:
+            message = f'unknown theme "{self.settings.theme}" in {settings_file()}; using the default'
+        return message
+
+    def action_next_theme(self) -> None:
+        from .settings import next_theme
+
+        self.theme = next_theme(self.theme)
+        self.notify(f"Theme: {self.theme}", title="Theme", markup=False, timeout=2)
+
+    def _theme_changed(self, theme) -> None:
+        """Remember the theme however it was chosen (F7 or the command palette)."""
+        from .settings import save_settings, with_theme
+
+        if theme.name == self.settings.theme:
+            return
+        self.settings = with_theme(self.settings, theme.name)
+        try:
+            save_settings(self.settings)
+        except OSError as exc:
+            self.notify(f"The theme could not be saved: {exc}", title="Error", severity="error", markup=False)
+
     def _problem_banner(self) -> Content:
         count = len(self.startup.problems)
         return Content(
@@ -107,6 +144,9 @@ class ConsultApp(App):
 
     def on_mount(self) -> None:
         self._show_kb_identity()
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self._settings_message:
+            self.notify(self._settings_message, title="Settings", severity="warning", markup=False)
         self._kb_signature = file_signature(self.kb_file)
         self.set_interval(RELOAD_POLL_SECONDS, self._watch_kb_file, name="kb-watch")
         self.call_after_refresh(self._mount_hidden_sections)
