@@ -50,19 +50,25 @@ def error(message: str) -> int:
     return EXIT_ERROR
 
 
-def load_for_command(args: argparse.Namespace):
-    """The knowledge base for a subcommand, or an exit code when it is unusable."""
-    from .kbload import KBReadError, load_kb, resolve_kb_path
+def load_valid_kb(path, advice: str = "fix it or run: consultui kb validate"):
+    """A valid knowledge base from path, or exit code 2 with the problems on stderr."""
+    from .kbload import KBReadError, load_kb
 
-    path, _why = resolve_kb_path(args.kb)
     try:
         result = load_kb(path)
     except KBReadError as exc:
         return error(f"cannot read the knowledge base {exc}")
     if not result.ok:
         print_problems(result.problems)
-        return error(f"the knowledge base {path} is not valid ({len(result.problems)} problem(s)); fix it or run: consultui kb validate")
+        return error(f"the knowledge base {path} is not valid ({len(result.problems)} problem(s)); {advice}")
     return result.kb
+
+
+def load_for_command(args: argparse.Namespace):
+    """The knowledge base for a subcommand, or an exit code when it is unusable."""
+    from .kbload import resolve_kb_path
+
+    return load_valid_kb(resolve_kb_path(args.kb)[0])
 
 
 # -- kb --------------------------------------------------------------------

@@ -217,23 +217,19 @@ def _keep_invalid(path: Path, backup: Path | None) -> int:
 def kb_diff(args: argparse.Namespace) -> int:
     import sys as _sys
 
-    from .cli import error, print_problems
+    from .cli import load_valid_kb
     from .kbfiles import diff_kb, render_diff
-    from .kbload import KBReadError, bundled_kb_path, load_kb, resolve_kb_path
+    from .kbload import bundled_kb_path, resolve_kb_path
 
     mine, _why = resolve_kb_path(args.kb)
     other = Path(args.against) if args.against else bundled_kb_path()
-    results = []
+    loaded = []
     for path in (other, mine):
-        try:
-            result = load_kb(path)
-        except KBReadError as exc:
-            return error(f"cannot read {exc}")
-        if not result.ok:
-            print_problems(result.problems)
-            return error(f"{path} is not valid ({len(result.problems)} problem(s)); differences are only shown between valid files")
-        results.append(result)
-    diff = diff_kb(results[0].kb, results[1].kb)
+        kb = load_valid_kb(path, "differences are only shown between valid files")
+        if isinstance(kb, int):
+            return kb
+        loaded.append(kb)
+    diff = diff_kb(loaded[0], loaded[1])
     from rich.text import Text
 
     from .cli import _console
