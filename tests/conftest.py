@@ -33,10 +33,25 @@ def no_network(monkeypatch):
             return original_connect(self, address, *args, **kwargs)
         raise NetworkAccessError(f"network access attempted: {address!r}")
 
+    def refuse_sendto(self, data, *args):  # sendto(data, address) / sendto(data, flags, address)
+        address = args[-1] if args else None
+        if isinstance(address, (str, bytes)):
+            return original_sendto(self, data, *args)
+        raise NetworkAccessError(f"network access attempted: {address!r}")
+
+    def refuse_sendmsg(self, buffers, *args):  # an address as 4th argument: an unconnected send
+        if len(args) >= 3 and not isinstance(args[2], (str, bytes)):
+            raise NetworkAccessError(f"network access attempted: {args[2]!r}")
+        return original_sendmsg(self, buffers, *args)
+
     original_connect = socket.socket.connect
+    original_sendto = socket.socket.sendto
+    original_sendmsg = socket.socket.sendmsg
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: refuse(None, a[0] if a else None))
+    monkeypatch.setattr(socket.socket, "sendto", refuse_sendto)
+    monkeypatch.setattr(socket.socket, "sendmsg", refuse_sendmsg)
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: refuse(None, a[0] if a else k.get("address")))
 
 
 @pytest.fixture
