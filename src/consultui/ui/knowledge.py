@@ -64,6 +64,7 @@ class KnowledgeSection(Section):
         super().__init__(kb, **kwargs)
         self.path: Path = Path(kb.path) if kb.path else paths.user_kb_path()
         self.saved_text = ""  # the text as it is on disk (or was when loaded)
+        self.opened = False
         self.problems: list[Problem] = []
         self.validated_text: str | None = None
         self.disk_note = ""  # a word about the file on disk (invalid, changed, not UTF-8)
@@ -78,6 +79,12 @@ class KnowledgeSection(Section):
         yield OptionList(id="kb-problems")
 
     def on_mount(self) -> None:
+        # The file is read into the editor when the section is first shown: a large
+        # file would otherwise slow every start for a section that may not be used.
+        self.opened = False
+
+    def _open_first_time(self) -> None:
+        self.opened = True
         path = Path(getattr(self.app, "kb_file", None) or self.path)
         self.open_file(path)
         startup = getattr(self.app, "startup", None)
@@ -86,6 +93,8 @@ class KnowledgeSection(Section):
             self.show_status()
 
     def on_shown_section(self) -> None:
+        if not self.opened:
+            self._open_first_time()
         self.query_one("#kb-editor", TextArea).focus()
 
     def palette_commands(self) -> list[PaletteCommand]:
@@ -103,7 +112,7 @@ class KnowledgeSection(Section):
 
     @property
     def dirty(self) -> bool:
-        return self.editor.text != self.saved_text
+        return self.opened and self.editor.text != self.saved_text
 
     @property
     def bundled(self) -> bool:
@@ -280,8 +289,8 @@ class KnowledgeSection(Section):
     # -- the file changed on disk (the app's watcher) -------------------------------
     def disk_changed(self, path: Path, text: str, result: LoadResult | None) -> None:
         """Another program changed the file. Unsaved edits are never replaced."""
-        if path != self.path:
-            return
+        if not self.opened or path != self.path:
+            return  # not read yet: it is read fresh when the section is first shown
         if text == self.editor.text:
             self.saved_text = text
             self.show_status()
