@@ -94,10 +94,10 @@ def _decode(data: bytes, name: str) -> tuple[str | None, Problem | None]:
 
 
 def _pattern_check(pattern: str) -> str | None:
-    from .patterns import PatternError, compile_pattern
+    from .patterns import PatternError, check_pattern
 
     try:
-        compile_pattern(pattern)
+        check_pattern(pattern)
     except PatternError as exc:
         return str(exc)
     return None

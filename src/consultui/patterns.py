@@ -500,22 +500,33 @@ def _entries(items: list) -> tuple[tuple[Anchor, tuple[Anchor, ...] | None], ...
 
 def compile_pattern(source: str) -> CompiledPattern:
     """Compile one pattern. Raises PatternError with a message and a 1-based column."""
-    if not isinstance(source, str):
-        raise PatternError("a pattern must be text")
     return _compile(source)
 
 
-# Validation and the checker compile the same patterns: do the work once.
+def check_pattern(source: str) -> None:
+    """Validate one pattern without building its matcher (knowledge-base validation).
+    Raises PatternError exactly where compile_pattern would."""
+    _parse_checked(source)
+
+
 @functools.lru_cache(maxsize=8192)
-def _compile(source: str) -> CompiledPattern:
+def _parse_checked(source: str) -> tuple:
+    if not isinstance(source, str):
+        raise PatternError("a pattern must be text")
     if len(source) > MAX_PATTERN_LENGTH:
         raise PatternError(f"the pattern is {len(source)} characters long; at most {MAX_PATTERN_LENGTH} are allowed")
     if not source.strip():
         raise PatternError("the pattern is empty")
     items = _Parser(source).parse()
     _check_items(items, source)
-    regex = _to_regex(items)
-    return CompiledPattern(source, regex, _entries(items), _words(items), _required(items))
+    return tuple(items)
+
+
+# Patterns recur (validation, every checker built after a reload): build each once.
+@functools.lru_cache(maxsize=8192)
+def _compile(source: str) -> CompiledPattern:
+    items = list(_parse_checked(source))
+    return CompiledPattern(source, _to_regex(items), _entries(items), _words(items), _required(items))
 
 
 def _required(items: list) -> tuple[frozenset[str], ...]:

@@ -8,21 +8,31 @@ callers fall back to the nearest known parent.
 """
 from __future__ import annotations
 
+import bisect
+import re
+
 Path = tuple  # tuple[str | int, ...]
-
-_BARE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
-
 
 class _Stop(Exception):
     pass
+
+
+_BLANK = re.compile(r"(?:[ \t\r]+|#[^\n]*)*")
+_BLANK_NL = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_BASIC = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_BASIC_ML = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""(?!"")(?:"{1,2}(?!"))?', re.S)
+_LITERAL = re.compile(r"'[^'\n]*'")
+_LITERAL_ML = re.compile(r"'\'\'.*?'\'\'(?:'{1,2}(?!'))?", re.S)
+_SCALAR = re.compile(r"[^,\]}\n#]*")
 
 
 class _Scanner:
     def __init__(self, text: str) -> None:
         self.s = text
         self.i = 0
-        self.line = 1
-        self.line_start = 0
+        # Line starts, so a position costs a binary search, not a count of every step.
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self.positions: dict[Path, tuple[int, int]] = {}
         self.array_counts: dict[Path, int] = {}
 
@@ -31,31 +41,28 @@ class _Scanner:
         return self.s[self.i : self.i + n]
 
     def advance(self, n: int = 1) -> None:
-        for _ in range(n):
-            if self.i >= len(self.s):
-                raise _Stop
-            if self.s[self.i] == "\n":
-                self.line += 1
-                self.line_start = self.i + 1
-            self.i += 1
+        if self.i + n > len(self.s):
+            raise _Stop
+        self.i += n
+
+    def take(self, pattern: re.Pattern[str]) -> str:
+        match = pattern.match(self.s, self.i)
+        if match is None:
+            raise _Stop
+        self.i = match.end()
+        return match.group()
 
     def pos(self) -> tuple[int, int]:
-        return self.line, self.i - self.line_start + 1
+        line = bisect.bisect_right(self.line_starts, self.i)
+        return line, self.i - self.line_starts[line - 1] + 1
 
     def record(self, path: Path) -> None:
-        self.positions.setdefault(path, self.pos())
+        if path not in self.positions:
+            self.positions[path] = self.pos()
 
     def skip_blank(self, newlines: bool) -> None:
         """Skip spaces, comments and (optionally) line ends."""
-        while self.i < len(self.s):
-            c = self.s[self.i]
-            if c in " \t\r" or (newlines and c == "\n"):
-                self.advance()
-            elif c == "#":
-                while self.i < len(self.s) and self.s[self.i] != "\n":
-                    self.advance()
-            else:
-                return
+        self.take(_BLANK_NL if newlines else _BLANK)
 
     # -- keys ------------------------------------------------------------
     def key_part(self) -> str:
@@ -64,12 +71,7 @@ class _Scanner:
             return self.basic_string()
         if c == "'":
             return self.literal_string()
-        start = self.i
-        while self.i < len(self.s) and self.s[self.i] in _BARE:
-            self.advance()
-        if self.i == start:
-            raise _Stop
-        return self.s[start : self.i]
+        return self.take(_BARE_KEY)
 
     def dotted_key(self) -> list[str]:
         parts = [self.key_part()]
@@ -84,40 +86,13 @@ class _Scanner:
     # -- strings ---------------------------------------------------------
     def basic_string(self) -> str:
         if self.peek(3) == '"""':
-            self.advance(3)
-            start = self.i
-            while self.peek(3) != '"""':
-                if self.peek() == "\\":
-                    self.advance()
-                self.advance()
-            # A closing run may hold up to two extra quotes that belong to the string.
-            while self.peek(4) == '""""':
-                self.advance()
-            end = self.i
-            self.advance(3)
-            return self.s[start:end]
-        self.advance()
-        start = self.i
-        while self.peek() != '"':
-            if self.peek() == "\\":
-                self.advance()
-            self.advance()
-        end = self.i
-        self.advance()
-        return self.s[start:end]
+            return self.take(_BASIC_ML)[3:-3]
+        return self.take(_BASIC)[1:-1]
 
     def literal_string(self) -> str:
-        quote = "'''" if self.peek(3) == "'''" else "'"
-        self.advance(len(quote))
-        start = self.i
-        while self.peek(len(quote)) != quote:
-            self.advance()
-        if quote == "'''":
-            while self.peek(4) == "''''":
-                self.advance()
-        end = self.i
-        self.advance(len(quote))
-        return self.s[start:end]
+        if self.peek(3) == "'''":
+            return self.take(_LITERAL_ML)[3:-3]
+        return self.take(_LITERAL)[1:-1]
 
     # -- values ----------------------------------------------------------
     def value(self, path: Path) -> None:
@@ -131,8 +106,7 @@ class _Scanner:
         elif c == "{":
             self.inline_table(path)
         else:
-            while self.i < len(self.s) and self.s[self.i] not in ",]}\n#":
-                self.advance()
+            self.take(_SCALAR)
 
     def array(self, path: Path) -> None:
         self.advance()  # [
@@ -142,12 +116,15 @@ class _Scanner:
             if self.peek() == "]":
                 self.advance()
                 return
+            before = self.i
             self.record(path + (index,))
             self.value(path + (index,))
             index += 1
             self.skip_blank(True)
             if self.peek() == ",":
                 self.advance()
+            elif self.i == before:
+                raise _Stop  # not TOML we understand: stop rather than spin
 
     def inline_table(self, path: Path) -> None:
         self.advance()  # {

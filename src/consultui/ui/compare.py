@@ -64,6 +64,7 @@ class ComparePane(Section):
         super().__init__(kb, **kwargs)
         self.shown: list[str] = [t.id for t in kb.therapies]
         self._built_width = 0
+        self._stale: set[str | None] = set()  # tables to refill when next shown
 
     def compose(self) -> ComposeResult:
         yield Static(id="compare-status", markup=False)
@@ -108,32 +109,42 @@ class ComparePane(Section):
         self.call_after_refresh(self.rebuild)
 
     def rebuild(self) -> None:
-        """Fill every table for the current width, wording and therapy choice."""
+        """Refill for the current width, wording and therapy choice: the visible tab
+        now, the others when they are first shown (wrapping every cell is the cost)."""
         self._built_width = self.size.width
+        self._stale = {table.id for table in self.query(CompareTable)}
+        table = self.active_table()
+        if table is not None:
+            self._fill(table)
+        self._update_status(self._shown_therapies())
+        self.show_detail()
+
+    def _shown_therapies(self):
+        return [t for tid in self.shown if (t := self.kb.therapy(tid))]
+
+    def _fill(self, table: CompareTable) -> None:
+        self._stale.discard(table.id)
         label_width, column_width = self._widths()
-        therapies = [t for tid in self.shown if (t := self.kb.therapy(tid))]
+        therapies = self._shown_therapies()
         console = self.app.console
         max_lines = self._max_lines()
-        for table in self.query(CompareTable):
-            cursor = table.cursor_coordinate
-            table.clear(columns=True)
-            table.add_column(Text("Topic" if not self.plain else ""), width=label_width, key="__row__")
+        cursor = table.cursor_coordinate
+        table.clear(columns=True)
+        table.add_column(Text("Topic" if not self.plain else ""), width=label_width, key="__row__")
+        for therapy in therapies:
+            table.add_column(Text(therapy.short, style="bold"), width=column_width, key=therapy.id)
+        for row in table.kb_tab.rows:
+            cells = [_clip(row_label(row, self.plain), label_width, max_lines + 1, console)]
             for therapy in therapies:
-                table.add_column(Text(therapy.short, style="bold"), width=column_width, key=therapy.id)
-            for row in table.kb_tab.rows:
-                cells = [_clip(row_label(row, self.plain), label_width, max_lines + 1, console)]
-                for therapy in therapies:
-                    cell = table.kb_tab.cell(therapy.id, row.id)
-                    body = _clip(cell_text(cell, self.plain), column_width, max_lines, console)
-                    if cell is not None:
-                        body.append("\n")
-                        body.append(grade_badge(cell.grade), style="italic")
-                    cells.append(body)
-                table.add_row(*cells, height=None, key=row.id)
-            if table.row_count and table.columns:
-                table.cursor_coordinate = table.validate_cursor_coordinate(cursor)
-        self._update_status(therapies)
-        self.show_detail()
+                cell = table.kb_tab.cell(therapy.id, row.id)
+                body = _clip(cell_text(cell, self.plain), column_width, max_lines, console)
+                if cell is not None:
+                    body.append("\n")
+                    body.append(grade_badge(cell.grade), style="italic")
+                cells.append(body)
+            table.add_row(*cells, height=None, key=row.id)
+        if table.row_count and table.columns:
+            table.cursor_coordinate = table.validate_cursor_coordinate(cursor)
 
     def _update_status(self, therapies) -> None:
         wording = "Patient wording" if self.plain else "Practitioner wording"
@@ -159,7 +170,7 @@ class ComparePane(Section):
             return
         row_index, column_index = table.cursor_coordinate
         row = table.kb_tab.rows[row_index]
-        therapies = [t for tid in self.shown if (t := self.kb.therapy(tid))]
+        therapies = self._shown_therapies()
         if column_index == 0 or column_index > len(therapies):
             parts = [Content.styled(f"{table.kb_tab.title}: {row_label(row, self.plain)}", "bold")]
             if table.kb_tab.intro:
@@ -192,6 +203,9 @@ class ComparePane(Section):
 
     @on(TabbedContent.TabActivated, "#compare-tabs")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        table = self.active_table()
+        if table is not None and table.id in self._stale:
+            self._fill(table)
         self.show_detail()
 
     # -- actions ---------------------------------------------------------
