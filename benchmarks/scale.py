@@ -68,12 +68,12 @@ Bench(load_for_app(sys.argv[1] if len(sys.argv) > 1 else None)).run()
 """
 
 # Ready comes before the Compare table is filled for the terminal's width (the table is
-# built on the first resize). This one waits for the filled table and the frame after it.
+# built on the first resize). This one waits for the visible table and the frame after it.
 FILLED = r"""
 import os, sys
 from consultui.app import ConsultApp
 from consultui.kbload import load_for_app
-from consultui.ui.compare import CompareTable
+from consultui.ui.compare import ComparePane
 
 class Bench(ConsultApp):
     _signalled = False
@@ -82,8 +82,9 @@ class Bench(ConsultApp):
         self.set_interval(0.005, self._check)
 
     def _check(self):
-        tables = list(self.query(CompareTable))
-        if not self._signalled and tables and all(t.row_count and len(t.columns) > 1 for t in tables):
+        # The visible tab's table; the others are filled when first shown.
+        table = self.query_one(ComparePane).active_table()
+        if not self._signalled and table is not None and table.row_count and len(table.columns) > 1:
             self._signalled = True
             self.call_after_refresh(self._done)
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 from typing import Callable
 
 from textual.containers import Vertical
-from textual.content import Content
-from textual.widgets import Static
 
 from ..model import KnowledgeBase
 
@@ -33,13 +31,3 @@ class Section(Vertical):
         """Called when the user switches to this section: put the cursor somewhere useful."""
         self.focus()
 
-
-class PlaceholderSection(Section):
-    """A section whose issue has not landed yet: says in one line what it will hold."""
-
-    def __init__(self, kb: KnowledgeBase, text: str, **kwargs) -> None:
-        super().__init__(kb, **kwargs)
-        self.text = text
-
-    def compose(self):
-        yield Static(Content(self.text), classes="placeholder")
