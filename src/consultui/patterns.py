@@ -243,6 +243,9 @@ def _literal(text: str) -> str:
 
 # -- parser -------------------------------------------------------------------
 
+_PLAIN_RUN = re.compile(r"[^\s()|?*\\#.\-]+")
+
+
 class _Parser:
     def __init__(self, source: str) -> None:
         self.s = source
@@ -356,6 +359,13 @@ class _Parser:
                 pending_join = next_join
 
         while self.i < len(self.s):
+            if not star:
+                # A run of ordinary characters in one step (thousands of rules load faster).
+                run = _PLAIN_RUN.match(self.s, self.i)
+                if run is not None:
+                    buf.append(run.group())
+                    self.i = run.end()
+                    continue
             ch = self.s[self.i]
             if ch.isspace() or ch in "()|?":
                 break
@@ -370,7 +380,7 @@ class _Parser:
                 self.i += 2
                 continue
             if ch == "*":
-                if not buf or not _is_word_char(buf[-1]):
+                if not buf or not _is_word_char(buf[-1][-1]):
                     raise self.error("'*' must follow letters (as in guarantee*)")
                 star = True
                 self.i += 1
