@@ -124,3 +124,24 @@ async def test_markup_like_text_shows_literally(minimal_kb_path, tmp_path):
         tabs = app.query_one("#compare-tabs", TabbedContent)
         assert "[@click=app.quit]x[/]" in str(tabs.get_tab("cmp-overview").label)
     assert app.return_code is None or app.return_code == 0
+
+
+async def test_many_therapies_show_the_first_six_and_say_how_many_are_hidden(minimal_kb_path, tmp_path):
+    from consultui.ui.compare import MAX_SHOWN
+
+    extra = "".join(
+        f'\n[[therapy]]\nid = "extra{n}"\nname = "Extra {n}"\nshort = "X{n}"\nsummary = "Extra therapy {n}."\n'
+        for n in range(6)
+    )
+    text = minimal_kb_path.read_text().replace("\n[[tab]]", extra + "\n[[tab]]", 1)
+    path = tmp_path / "many.toml"
+    path.write_text(text)
+    app = ConsultApp(load_for_app(path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert not app.startup.problems
+        table = app.query_one("#table-overview", DataTable)
+        assert len(table.columns) == 1 + MAX_SHOWN == 7
+        assert "(2 hidden: press t)" in str(app.query_one("#compare-status", Static).content)
+        # A therapy without cells says so instead of showing nothing.
+        assert " ".join(cell(app, "table-overview", 0, 3).split()) == "No entry in the knowledge base yet."

@@ -1,6 +1,10 @@
 """Compare section: one sub-tab per knowledge-base tab, a table and a detail panel."""
 from __future__ import annotations
 
+import functools
+import io
+
+from rich.console import Console
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -30,16 +34,26 @@ class CompareTable(DataTable):
         self.kb_tab = tab
 
 
-def _clip(text: str, width: int, max_lines: int, console) -> Text:
-    """Wrap to width; past max_lines, cut and mark with an ellipsis (the panel has it all)."""
-    lines = Text(text).wrap(console, max(width, 4))
-    if len(lines) <= max_lines:
-        return Text("\n").join(lines)
-    kept = lines[:max_lines]
-    last = kept[-1]
-    last.truncate(max(width - 1, 1))
-    last.append("…")
-    return Text("\n").join(kept)
+@functools.lru_cache(maxsize=50_000)
+def _clipped(text: str, width: int, max_lines: int) -> str:
+    lines = Text(text).wrap(_MEASURE, max(width, 4))
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1].truncate(max(width - 1, 1))
+        lines[-1].append("…")
+    return "\n".join(line.plain for line in lines)
+
+
+def _clip(text: str, width: int, max_lines: int) -> Text:
+    """Wrap to width; past max_lines, cut and mark with an ellipsis (the panel has it all).
+    Cached: toggling wording or therapies re-wraps only what it has not seen."""
+    return Text(_clipped(text, width, max_lines))
+
+
+# Wrapping only measures cell widths; any console does.
+_MEASURE = Console(width=200, file=io.StringIO())
+# More columns than this are unreadable side by side; t shows others.
+MAX_SHOWN = 6
 
 
 class ComparePane(Section):
@@ -62,7 +76,7 @@ class ComparePane(Section):
 
     def __init__(self, kb: KnowledgeBase, **kwargs) -> None:
         super().__init__(kb, **kwargs)
-        self.shown: list[str] = [t.id for t in kb.therapies]
+        self.shown: list[str] = [t.id for t in kb.therapies][:MAX_SHOWN]
         self._built_width = 0
         self._stale: set[str | None] = set()  # tables to refill when next shown
 
@@ -97,7 +111,7 @@ class ComparePane(Section):
         known = {t.id for t in kb.therapies}
         kept = [tid for tid in self.shown if tid in known]
         self.kb = kb
-        self.shown = kept or [t.id for t in kb.therapies]
+        self.shown = kept or [t.id for t in kb.therapies][:MAX_SHOWN]
         self.recompose_tabs()
 
     def recompose_tabs(self) -> None:
@@ -126,7 +140,6 @@ class ComparePane(Section):
         self._stale.discard(table.id)
         label_width, column_width = self._widths()
         therapies = self._shown_therapies()
-        console = self.app.console
         max_lines = self._max_lines()
         cursor = table.cursor_coordinate
         table.clear(columns=True)
@@ -134,10 +147,10 @@ class ComparePane(Section):
         for therapy in therapies:
             table.add_column(Text(therapy.short, style="bold"), width=column_width, key=therapy.id)
         for row in table.kb_tab.rows:
-            cells = [_clip(row_label(row, self.plain), label_width, max_lines + 1, console)]
+            cells = [_clip(row_label(row, self.plain), label_width, max_lines + 1)]
             for therapy in therapies:
                 cell = table.kb_tab.cell(therapy.id, row.id)
-                body = _clip(cell_text(cell, self.plain), column_width, max_lines, console)
+                body = _clip(cell_text(cell, self.plain), column_width, max_lines)
                 if cell is not None:
                     body.append("\n")
                     body.append(grade_badge(cell.grade), style="italic")
