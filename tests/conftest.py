@@ -44,6 +44,13 @@ def no_network(monkeypatch):
             raise NetworkAccessError(f"network access attempted: {args[2]!r}")
         return original_sendmsg(self, buffers, *args)
 
+    def refuse_lookup(host, *args, **kwargs):  # a name lookup may itself go to the network
+        if host in (None, "localhost", "127.0.0.1", "::1", b"localhost"):
+            return original_getaddrinfo(host, *args, **kwargs)
+        raise NetworkAccessError(f"name lookup attempted: {host!r}")
+
+    original_getaddrinfo = socket.getaddrinfo
+    monkeypatch.setattr(socket, "getaddrinfo", refuse_lookup)
     original_connect = socket.socket.connect
     original_sendto = socket.socket.sendto
     original_sendmsg = socket.socket.sendmsg

@@ -131,3 +131,14 @@ def test_import_scan_would_notice(tmp_path):
                       "import requests\n", "utf-8")
     names = _imports(sample)
     assert {"socket", "urllib.request", "http.client", "requests"} <= names
+
+
+def test_name_lookups_are_refused():
+    import socket
+
+    import pytest as _pytest
+
+    from conftest import NetworkAccessError
+
+    with _pytest.raises(NetworkAccessError):
+        socket.getaddrinfo("example.org", 443)

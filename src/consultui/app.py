@@ -315,7 +315,7 @@ class ConsultApp(App):
         def keys(bindings) -> list[tuple[str, str]]:
             return [(_key_name(self.get_key_display(b)), b.description) for b in bindings if b.description]
 
-        groups = [("Everywhere", keys(self.BINDINGS) + [("ctrl+p", "Command palette")])]
+        groups = [("Everywhere", keys(self.BINDINGS) + [("^p", "Command palette")])]
         for section_id, (title, key, _factory) in SECTIONS.items():
             section = self.section(section_id)
             entries = keys(section.BINDINGS) + list(section.HELP_EXTRA)

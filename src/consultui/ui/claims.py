@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
+from textual.css.query import NoMatches
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -156,8 +157,14 @@ class ClaimsSection(Section):
             self.app.call_from_thread(self._apply, text, generation, findings, elapsed)
 
     def _apply(self, text: str, generation: int, findings: list[Finding], elapsed_ms: float) -> None:
-        if generation != self._generation:
-            return  # the text changed again; a newer check is on its way
+        if generation != self._generation or not self.is_attached:
+            return  # the text changed again (a newer check is on its way), or closing
+        try:
+            self._show_findings(text, findings, elapsed_ms)
+        except NoMatches:  # the app closed while the check ran
+            return
+
+    def _show_findings(self, text: str, findings: list[Finding], elapsed_ms: float) -> None:
         self.findings = findings
         self.last_check_ms = elapsed_ms
         editor = self.query_one(ClaimsEditor)

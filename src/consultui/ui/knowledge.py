@@ -8,6 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
@@ -189,9 +190,12 @@ class KnowledgeSection(Section):
             self.app.call_from_thread(self._show_validation, text, generation, result)
 
     def _show_validation(self, text: str, generation: int, result: LoadResult) -> None:
-        if generation != self._generation:
-            return  # typed again since; a newer check is on its way
-        self.show_problems(text, result.problems)
+        if generation != self._generation or not self.is_attached:
+            return  # typed again since (a newer check is on its way), or closing
+        try:
+            self.show_problems(text, result.problems)
+        except NoMatches:  # the app closed while the check ran
+            return
 
     def show_problems(self, text: str, problems: list[Problem]) -> None:
         self.validated_text = text
