@@ -19,6 +19,7 @@ DOMAIN_MODULES = [
     "consultui.screening",
     "consultui.records",
     "consultui.settings",
+    "consultui.kbcache",
     "consultui.kbfiles",
     "consultui.claims_report",
     "consultui.cli_kb",

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import paths
+from . import kbcache, paths
 from .kbschema import validate
 from .model import KnowledgeBase
 from .problems import Problem
@@ -142,7 +142,17 @@ def parse_kb(data: bytes, name: str) -> LoadResult:
 def load_kb(path: str | os.PathLike[str]) -> LoadResult:
     """Read and validate a file. Raises KBReadError when it cannot be read."""
     p = Path(path)
-    return parse_kb(read_bytes(p), str(p))
+    data = read_bytes(p)
+    if len(data) < kbcache.MIN_BYTES:
+        return parse_kb(data, str(p))
+    sha256 = hashlib.sha256(data).hexdigest()
+    cached = kbcache.lookup(sha256)
+    if cached is not None:
+        return LoadResult(p, replace(cached, path=str(p)), [])
+    result = parse_kb(data, str(p))
+    if result.ok:
+        kbcache.store(result.kb)
+    return result
 
 
 @dataclass
