@@ -258,8 +258,9 @@ class _Group:
         self.filtered = False
 
     def add(self, pid: int, second: tuple[Anchor, ...] | None) -> None:
+        # Pattern ids arrive in increasing order, so a repeat can only be the last one.
         if not second:
-            if pid not in self.free:
+            if not self.free or self.free[-1] != pid:
                 self.free.append(pid)
             return
         for anchor in second:
@@ -268,7 +269,8 @@ class _Group:
             else:
                 table = self.next_prefix if anchor.prefix else self.next_exact
                 table.setdefault(anchor.word, []).append(pid)
-        self.next_lengths = tuple(sorted({len(k) for k in self.next_prefix}))
+                if anchor.prefix and len(anchor.word) not in self.next_lengths:
+                    self.next_lengths = tuple(sorted((*self.next_lengths, len(anchor.word))))
         self.filtered = True
 
     @property
@@ -334,7 +336,7 @@ class Checker:
                 self._patterns.append((ri, cp))
                 for anchor, second in cp.entries:
                     if anchor.scan:
-                        if pid not in self._scan:
+                        if not self._scan or self._scan[-1] != pid:
                             self._scan.append(pid)
                     elif anchor.number:
                         self._number.add(pid, second)

@@ -102,6 +102,10 @@ REFERENCE_FIELDS: dict[str, Field] = {
     "year": ("year", True, None),
     "kind": ("text", True, model.REFERENCE_KINDS),
 }
+_REQUIRED = {
+    id(fields): frozenset(k for k, (_kind, required, _allowed) in fields.items() if required)
+    for fields in (CONTRAINDICATION_FIELDS, RULE_FIELDS)
+}
 TOP_LEVEL = {
     "schema_version": "an integer",
     "meta": "a table",
@@ -362,7 +366,7 @@ def validate(doc: dict[str, Any], pattern_check: Callable[[str], str | None] | N
         for n, tid in enumerate(ci.get("therapies", [])):
             c.known(path + ("therapies", n), tid, therapy_ids, "therapy")
         check_refs(path, ci.get("refs"))
-        if set(k for k, (_, req, _) in CONTRAINDICATION_FIELDS.items() if req) <= set(ci):
+        if _REQUIRED[id(CONTRAINDICATION_FIELDS)] <= ci.keys():
             built_contra.append(model.Contraindication(
                 question=ci["question"], therapies=tuple(ci["therapies"]), level=ci["level"],
                 reason=ci["reason"], refs=tuple(ci["refs"]), grade=ci.get("grade"),
@@ -380,7 +384,7 @@ def validate(doc: dict[str, Any], pattern_check: Callable[[str], str | None] | N
                     error = pattern_check(pattern)
                     if error:
                         c.add(path + (key, n), f"invalid pattern {_quote(pattern)}: {error}")
-        if set(k for k, (_, req, _) in RULE_FIELDS.items() if req) <= set(rule):
+        if _REQUIRED[id(RULE_FIELDS)] <= rule.keys():
             built_rules.append(model.Rule(
                 id=rule["id"], category=rule["category"], severity=rule["severity"],
                 patterns=tuple(rule["patterns"]), message=rule["message"], suggestion=rule["suggestion"],
