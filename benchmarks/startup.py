@@ -17,6 +17,7 @@ import statistics
 import struct
 import subprocess
 import sys
+import tempfile
 import termios
 import time
 
@@ -116,6 +117,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--kb", help="knowledge base for consultui (default: the usual resolution)")
     args = parser.parse_args()
+    # Never the real user folders: a clean, private home for every run.
+    os.environ["CONSULTUI_HOME"] = tempfile.mkdtemp(prefix="consultui-bench-")
     kb_args = [args.kb] if args.kb else []
     time_once(MINIMAL, [])  # warm the file cache
     time_once(CONSULTUI, kb_args)
