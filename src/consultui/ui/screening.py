@@ -516,12 +516,7 @@ class ScreeningSection(Section):
         self.refresh_views()
         self.highlight_question(self._first_unanswered())
         if dropped:
-            self.app.notify(
-                "Dropped answers and notes for questions no longer in the knowledge base: " + ", ".join(dropped),
-                title="Resumed", severity="warning", markup=False, timeout=10,
-            )
-            self.do_autosave()
-            self.show_status()
+            self._report_dropped(dropped, "Resumed")
         else:
             self.app.notify("The last consultation is back.", title="Resumed", markup=False, timeout=3)
         switch = getattr(self.app, "action_section", None)
@@ -534,12 +529,16 @@ class ScreeningSection(Section):
         dropped = self.consultation.retain_known(kb)
         self.rebuild()
         if dropped:
-            self.app.notify(
-                "Dropped answers and notes for questions no longer in the knowledge base: " + ", ".join(dropped),
-                title="Screening", severity="warning", markup=False, timeout=10,
-            )
-            self.do_autosave()
-            self.show_status()
+            self._report_dropped(dropped, "Screening")
+
+    def _report_dropped(self, dropped: list[str], title: str) -> None:
+        """Say which answers a changed knowledge base made meaningless, and save without them."""
+        self.app.notify(
+            "Dropped answers and notes for questions no longer in the knowledge base: " + ", ".join(dropped),
+            title=title, severity="warning", markup=False, timeout=10,
+        )
+        self.do_autosave()
+        self.show_status()
 
     def on_shown_section(self) -> None:
         self.query_one(QuestionList).focus()
