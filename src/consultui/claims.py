@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .model import Rule
+from .problems import read_error_reason
 from .patterns import NUMBER_RE, NUMBER_WORDS, Anchor, CompiledPattern, PatternError, compile_pattern
 
 NUMBER_WORDS_SET = frozenset(NUMBER_WORDS)
@@ -99,14 +100,8 @@ def read_text_file(path: str | Path) -> str:
     name = str(path)
     try:
         data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise TextFileError(name, "no such file") from None
-    except IsADirectoryError:
-        raise TextFileError(name, "is a folder, not a file") from None
-    except PermissionError:
-        raise TextFileError(name, "permission denied") from None
     except OSError as exc:
-        raise TextFileError(name, f"cannot be read ({exc.strerror or exc})") from None
+        raise TextFileError(name, read_error_reason(exc)) from None
     return decode_text(data, name)
 
 

@@ -215,8 +215,6 @@ def _keep_invalid(path: Path, backup: Path | None) -> int:
 # -- diff -------------------------------------------------------------------------------
 
 def kb_diff(args: argparse.Namespace) -> int:
-    import sys as _sys
-
     from .cli import load_valid_kb
     from .kbfiles import diff_kb, render_diff
     from .kbload import bundled_kb_path, resolve_kb_path
@@ -235,7 +233,7 @@ def kb_diff(args: argparse.Namespace) -> int:
     from .cli import _console
 
     _console().print(Text(render_diff(diff, str(other), str(mine)).rstrip("\n")))
-    _sys.stdout.flush()
+    sys.stdout.flush()
     return EXIT_OK if diff.empty else EXIT_FOUND
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from . import kbcache, paths
 from .kbschema import validate
 from .model import KnowledgeBase
-from .problems import Problem
+from .problems import Problem, read_error_reason
 from .tomlpos import format_path, key_positions, locate
 
 try:  # the compiled build of the parser that became tomllib: 3x faster on big files
@@ -75,14 +75,8 @@ def read_bytes(path: Path) -> bytes:
         if size > MAX_BYTES:
             raise KBReadError(path, f"is too large ({size / 1_048_576:.0f} MB; the limit is {MAX_BYTES // 1_048_576} MB). Is it the right file?")
         return path.read_bytes()
-    except KBReadError:
-        raise
-    except FileNotFoundError:
-        raise KBReadError(path, "no such file") from None
-    except PermissionError:
-        raise KBReadError(path, "permission denied (the file cannot be read)") from None
     except OSError as exc:
-        raise KBReadError(path, f"cannot be read: {exc.strerror or exc}") from None
+        raise KBReadError(path, read_error_reason(exc)) from None
 
 
 def _decode(data: bytes, name: str) -> tuple[str | None, Problem | None]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from dataclasses import dataclass, field
 
 GRADES = ("high", "moderate", "low", "very-low", "expert-opinion")
@@ -127,15 +128,20 @@ class KnowledgeBase:
     sha256: str = ""
 
     def therapy(self, therapy_id: str) -> Therapy | None:
-        return next((t for t in self.therapies if t.id == therapy_id), None)
+        return self._therapy_map.get(therapy_id)
 
     def reference(self, ref_id: str) -> Reference | None:
         return self.reference_map.get(ref_id)
 
-    @property
+    # Built once per knowledge base (it is immutable), not on every lookup.
+    @functools.cached_property
+    def _therapy_map(self) -> dict[str, Therapy]:
+        return {t.id: t for t in self.therapies}
+
+    @functools.cached_property
     def reference_map(self) -> dict[str, Reference]:
         return {r.id: r for r in self.references}
 
-    @property
+    @functools.cached_property
     def category_map(self) -> dict[str, Category]:
         return {c.id: c for c in self.categories}

@@ -37,3 +37,14 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A 'did you mean' hint for a misspelt key or id, or None."""
     matches = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
     return f'did you mean "{matches[0]}"?' if matches else None
+
+
+def read_error_reason(exc: OSError) -> str:
+    """Why a file could not be read, in the words a user needs."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, IsADirectoryError):
+        return "is a folder, not a file"
+    if isinstance(exc, PermissionError):
+        return "permission denied (the file cannot be read)"
+    return f"cannot be read ({exc.strerror or exc})"
