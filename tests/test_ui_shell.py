@@ -94,3 +94,15 @@ async def test_ctrl_q_quits(minimal_kb_path):
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_keys_typed_straight_after_switching_reach_the_new_section(minimal_kb_path):
+    from consultui.screening import Answer
+
+    app = make_app(minimal_kb_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f3", "y")  # no pause between: a practitioner's quick fingers
+        await pilot.pause()
+        section = app.section("screening")
+        assert section.consultation.answer("bleeding") == Answer.YES

@@ -109,8 +109,8 @@ class ClaimsSection(Section):
                 yield OptionList(id="claims-findings")
                 yield Static(id="claims-detail")
 
-    def on_shown_section(self) -> None:
-        self.query_one(ClaimsEditor).focus()
+    def focus_target(self):
+        return self.query_one(ClaimsEditor)
 
     def palette_commands(self) -> list[PaletteCommand]:
         return [

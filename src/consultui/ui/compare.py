@@ -266,10 +266,5 @@ class ComparePane(Section):
             ("Compare: next tab", "Show the next comparison tab (])", self.action_next_tab),
         ]
 
-    def on_shown_section(self) -> None:
-        self.focus_table()
-
-    def focus_table(self) -> None:
-        table = self.active_table()
-        if table is not None:
-            table.focus()
+    def focus_target(self):
+        return self.active_table()

@@ -96,7 +96,10 @@ class KnowledgeSection(Section):
     def on_shown_section(self) -> None:
         if not self.opened:
             self._open_first_time()
-        self.query_one("#kb-editor", TextArea).focus()
+        super().on_shown_section()
+
+    def focus_target(self):
+        return self.query_one("#kb-editor", TextArea)
 
     def palette_commands(self) -> list[PaletteCommand]:
         return [

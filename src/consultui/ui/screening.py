@@ -540,8 +540,8 @@ class ScreeningSection(Section):
         self.do_autosave()
         self.show_status()
 
-    def on_shown_section(self) -> None:
-        self.query_one(QuestionList).focus()
+    def focus_target(self):
+        return self.query_one(QuestionList)
 
     def palette_commands(self) -> list[PaletteCommand]:
         return [

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Callable
 
 from textual.containers import Vertical
+from textual.widget import Widget
 
 from ..model import KnowledgeBase
 
@@ -27,7 +28,16 @@ class Section(Vertical):
     def set_kb(self, kb: KnowledgeBase) -> None:
         self.kb = kb
 
+    def focus_target(self) -> Widget | None:
+        """The widget that takes the cursor when the section is shown."""
+        return None
+
     def on_shown_section(self) -> None:
-        """Called when the user switches to this section: put the cursor somewhere useful."""
-        self.focus()
+        """Called when the user switches to this section: put the cursor somewhere useful.
+
+        Focus is set at once, not queued as Widget.focus() does: keys typed straight
+        after F2-F5 (F3 then y) must reach the new section, not the hidden old one."""
+        target = self.focus_target()
+        if target is not None:
+            self.screen.set_focus(target)
 
