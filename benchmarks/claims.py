@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from consultui.claims import Checker  # noqa: E402
-from consultui.kbload import bundled_kb_path, load_kb  # noqa: E402
-from consultui.model import Rule  # noqa: E402
+from consultui.claims.checker import Checker  # noqa: E402
+from consultui.kb.load import bundled_kb_path, load_kb  # noqa: E402
+from consultui.kb.model import Rule  # noqa: E402
 
 # Sentences of advertising copy with red-flag claims, and plain sentences of the kind
 # that surround them on a clinic page or leaflet.

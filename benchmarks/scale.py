@@ -42,16 +42,16 @@ from claims import make_document  # noqa: E402
 from gen_kb import write_kb  # noqa: E402
 from startup import CONSULTUI, time_once  # noqa: E402
 
-from consultui.claims import Checker  # noqa: E402
+from consultui.claims.checker import Checker  # noqa: E402
 from consultui import paths  # noqa: E402
-from consultui.kbload import bundled_kb_path, load_kb, parse_kb, read_bytes  # noqa: E402
-from consultui.patterns import _compile, _parse_checked  # noqa: E402
+from consultui.kb.load import bundled_kb_path, load_kb, parse_kb, read_bytes  # noqa: E402
+from consultui.kb.patterns import _compile, _parse_checked  # noqa: E402
 
 # The start-up program of startup.py, reporting its peak memory before the Ready marker.
 MEMORY = r"""
 import os, sys
-from consultui.app import ConsultApp
-from consultui.kbload import load_for_app
+from consultui.ui.app import ConsultApp
+from consultui.kb.load import load_for_app
 
 def peak_kb():
     with open("/proc/self/status") as f:
@@ -74,8 +74,8 @@ Bench(load_for_app(sys.argv[1] if len(sys.argv) > 1 else None)).run()
 # built on the first resize). This one waits for the visible table and the frame after it.
 FILLED = r"""
 import os, sys
-from consultui.app import ConsultApp
-from consultui.kbload import load_for_app
+from consultui.ui.app import ConsultApp
+from consultui.kb.load import load_for_app
 from consultui.ui.compare import ComparePane
 
 class Bench(ConsultApp):

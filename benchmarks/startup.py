@@ -25,8 +25,8 @@ MARKER = b"@@READY@@"
 
 CONSULTUI = r"""
 import os, sys
-from consultui.app import ConsultApp
-from consultui.kbload import load_for_app
+from consultui.ui.app import ConsultApp
+from consultui.kb.load import load_for_app
 
 class Bench(ConsultApp):
     def on_ready(self):

@@ -5,7 +5,7 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-from consultui.claims import Checker
+from consultui.claims.checker import Checker
 
 ROOT = Path(__file__).resolve().parents[1]
 DRAFT = ROOT / "data" / "therapies.toml"  # the bundled knowledge base, rules included
@@ -20,7 +20,7 @@ def draft() -> dict:
 
 @lru_cache(maxsize=1)
 def draft_rules():
-    from consultui.kbload import load_kb
+    from consultui.kb.load import load_kb
 
     result = load_kb(DRAFT)
     assert result.ok, [str(p) for p in result.problems]

@@ -68,8 +68,18 @@ def minimal_kb_path() -> Path:
 
 @pytest.fixture
 def minimal_kb(minimal_kb_path):
-    from consultui.kbload import load_kb
+    from consultui.kb.load import load_kb
 
     result = load_kb(minimal_kb_path)
     assert result.ok, [str(p) for p in result.problems]
     return result.kb
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark tests by folder, so `-m "not e2e"` or `-m "not ui"` selects a quick loop."""
+    for item in items:
+        parts = Path(str(item.fspath)).parts
+        if "e2e" in parts:
+            item.add_marker(pytest.mark.e2e)
+        elif "ui" in parts:
+            item.add_marker(pytest.mark.ui)

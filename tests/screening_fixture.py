@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from consultui.model import Contraindication, KnowledgeBase, Meta, Question, Reference, Therapy
+from consultui.kb.model import Contraindication, KnowledgeBase, Meta, Question, Reference, Therapy
 
 THERAPY_IDS = ("alpha", "beta", "gamma", "delta")
 

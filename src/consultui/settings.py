@@ -5,8 +5,8 @@ import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import paths
-from .atomic import write_text_atomic
+from consultui import paths
+from consultui.atomic import write_text_atomic
 
 DEFAULT_THEME = "textual-dark"
 # The themes F7 cycles through; ansi-* use the terminal's own palette, so a

@@ -17,11 +17,11 @@ from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from ..claims import Checker, Finding, check_document
-from ..claims_report import SEVERITY_MARKS, category_label, plain_report, references_text, summary_line
-from ..model import KnowledgeBase
-from ..textextract import detect_kind
-from .section import PaletteCommand, Section
+from consultui.claims.checker import Checker, Finding, check_document
+from consultui.claims.report import SEVERITY_MARKS, category_label, plain_report, references_text, summary_line
+from consultui.kb.model import KnowledgeBase
+from consultui.claims.extract import detect_kind
+from consultui.ui.section import PaletteCommand, Section
 
 # Underline is the marker that survives NO_COLOR and any theme; colour adds severity.
 HIGHLIGHT = {
@@ -240,14 +240,14 @@ class ClaimsSection(Section):
         self.app.notify(f"Report of {len(self.findings)} finding(s) copied to the clipboard.", title="Claims", markup=False)
 
     def action_open_file(self) -> None:
-        from .dialogs import OpenFileDialog
+        from consultui.ui.dialogs import OpenFileDialog
 
         self.app.push_screen(OpenFileDialog(), self.load_file)
 
     def load_file(self, path: str | None) -> None:
         if not path:
             return
-        from ..claims import TextFileError, read_text_file
+        from consultui.claims.checker import TextFileError, read_text_file
 
         try:
             text = read_text_file(Path(path).expanduser())

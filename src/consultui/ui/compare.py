@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from ..comparison import (
+from consultui.kb.comparison import (
     cell_references,
     cell_text,
     grade_badge,
@@ -22,8 +22,8 @@ from ..comparison import (
     row_label,
     therapy_summary,
 )
-from ..model import KnowledgeBase, Tab
-from .section import PaletteCommand, Section
+from consultui.kb.model import KnowledgeBase, Tab
+from consultui.ui.section import PaletteCommand, Section
 
 
 class CompareTable(DataTable):
@@ -233,7 +233,7 @@ class ComparePane(Section):
         )
 
     def action_choose_therapies(self) -> None:
-        from .dialogs import TherapyChooser
+        from consultui.ui.dialogs import TherapyChooser
 
         def chosen(ids: list[str] | None) -> None:
             if ids:

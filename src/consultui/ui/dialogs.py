@@ -11,8 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..model import Therapy
-from ..problems import Problem
+from consultui.kb.model import Therapy
+from consultui.problems import Problem
 
 
 class _Dialog(ModalScreen):

@@ -13,11 +13,12 @@ from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from .. import kbfiles, paths
-from ..kbload import KBReadError, LoadResult, parse_kb, read_bytes
-from ..model import KnowledgeBase
-from ..problems import Problem
-from .section import PaletteCommand, Section
+from consultui import paths
+from consultui.kb import files as kbfiles
+from consultui.kb.load import KBReadError, LoadResult, parse_kb, read_bytes
+from consultui.kb.model import KnowledgeBase
+from consultui.problems import Problem
+from consultui.ui.section import PaletteCommand, Section
 
 DEBOUNCE_SECONDS = 0.4
 
@@ -281,7 +282,7 @@ class KnowledgeSection(Section):
         if not self.dirty:
             self.app.notify("No unsaved changes.", title="Knowledge base", markup=False)
             return
-        from .screening_dialogs import ConfirmDialog
+        from consultui.ui.screening_dialogs import ConfirmDialog
 
         def answered(discard: bool | None) -> None:
             if discard:

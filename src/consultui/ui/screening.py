@@ -17,9 +17,9 @@ from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from .. import records
-from ..model import KnowledgeBase, Question
-from ..screening import (
+from consultui.screening import records
+from consultui.kb.model import KnowledgeBase, Question
+from consultui.screening.verdicts import (
     NO_QUESTIONS_TEXT,
     Answer,
     Consultation,
@@ -29,7 +29,7 @@ from ..screening import (
     questions_by_group,
     relevant_questions,
 )
-from .section import PaletteCommand, Section
+from consultui.ui.section import PaletteCommand, Section
 
 # What the question list shows in front of each question: words, not colour alone.
 ANSWER_MARKERS = {
@@ -379,7 +379,7 @@ class ScreeningSection(Section):
         self.app.notify("Every question has an answer.", title="Screening", markup=False, timeout=3)
 
     def action_edit_note(self) -> None:
-        from .screening_dialogs import TextPrompt
+        from consultui.ui.screening_dialogs import TextPrompt
 
         question = self._question(self.highlighted_question_id())
         if question is None:
@@ -399,7 +399,7 @@ class ScreeningSection(Section):
         ), done)
 
     def action_general_note(self) -> None:
-        from .screening_dialogs import TextPrompt
+        from consultui.ui.screening_dialogs import TextPrompt
 
         def done(text: str | None) -> None:
             if text is None or text == self.consultation.general_note:
@@ -413,7 +413,7 @@ class ScreeningSection(Section):
         ), done)
 
     def action_patient_ref(self) -> None:
-        from .screening_dialogs import TextPrompt
+        from consultui.ui.screening_dialogs import TextPrompt
 
         def done(text: str | None) -> None:
             if text is None or text.strip() == self.consultation.patient_ref:
@@ -453,7 +453,7 @@ class ScreeningSection(Section):
         if self.consultation.is_empty():
             self.app.notify("This consultation is already empty.", title="New consultation", markup=False, timeout=3)
             return
-        from .screening_dialogs import ConfirmDialog
+        from consultui.ui.screening_dialogs import ConfirmDialog
 
         unsaved = " It has not been saved as a record." if self.changed_since_record else ""
 
@@ -493,7 +493,7 @@ class ScreeningSection(Section):
         dropped = saved.retain_known(self.kb)
         if saved.is_empty():
             return
-        from .screening_dialogs import ResumeDialog
+        from consultui.ui.screening_dialogs import ResumeDialog
 
         answered = len(saved.answers)
         summary = (f"Started {saved.started_at.strftime('%Y-%m-%d %H:%M')} · "

@@ -6,7 +6,7 @@ from typing import Callable
 from textual.containers import Vertical
 from textual.widget import Widget
 
-from ..model import KnowledgeBase
+from consultui.kb.model import KnowledgeBase
 
 PaletteCommand = tuple[str, str, Callable[[], object]]
 

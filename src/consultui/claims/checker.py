@@ -1,0 +1,610 @@
+"""The red-flag advertising-claims checker. A plain module: no Textual, no printing.
+
+    checker = Checker(kb.rules)          # compile once
+    findings = checker.check(text)       # plain text
+    findings = check_document(raw, kind, checker)   # HTML/Markdown/text, offsets into raw
+
+How a text is checked
+1. One pass finds the candidate positions: the distinct words of the text are looked
+   up in an index of the patterns' first words (exact words, `word*` prefixes,
+   numbers); patterns whose mandatory words are absent from the text are set aside;
+   at each candidate position the next token is read and only the patterns filed
+   under both tokens are tried, with an anchored regex match (compiled on first use).
+   Time grows with the text and the number of hits, not with the rule count.
+2. Context decides which hits are claims. A hit is dropped when, in its clause, a
+   negation comes before it within 10 words ("not", "no", "never", "cannot",
+   "no treatment can", "neither", any "n't"; but not "not only", "no wonder",
+   "don't miss") or a hedge within 4 words ("may", "might", "could", "possibly"),
+   or a denial follows it ("... is not", "... are a myth"); when the sentence is a
+   question answered "No"; when the sentence warns about such wording before it
+   ("be wary of", "avoid", "red flag", "clinics that claim"), or the hit is in
+   quotes and the paragraph around it warns ("misleading", "beware", "banned").
+   Words inside the hit never count as context, so "no side effects" and
+   "risk-free" stay flagged; quoted testimonials stay flagged too.
+3. A rule's `exceptions` are searched in the hit's sentence; an exception match that
+   overlaps the hit drops it.
+4. Overlapping hits give one finding: the longest span wins, then the higher
+   severity, then the rule listed first. Hits of the same category in one sentence
+   separated by at most 4 words (no sentence end between) are merged into one.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from consultui.kb.model import Rule
+from consultui.problems import read_error_reason
+from consultui.kb.patterns import NUMBER_RE, NUMBER_WORDS, Anchor, CompiledPattern, PatternError, compile_pattern
+
+NUMBER_WORDS_SET = frozenset(NUMBER_WORDS)
+from consultui.claims.extract import extract
+
+__all__ = [
+    "SEVERITIES", "SEVERITY_ORDER", "Finding", "Checker", "RuleError", "TextFileError",
+    "check_document", "read_text_file", "decode_text", "rules_from_toml",
+]
+
+SEVERITIES = ("low", "medium", "high")
+SEVERITY_ORDER = {"low": 1, "medium": 2, "high": 3}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    category: str
+    severity: str
+    start: int        # 0-based character offsets into the checked text (end exclusive)
+    end: int
+    line: int         # 1-based
+    column: int       # 1-based, in characters
+    text: str         # the checked text[start:end]
+    message: str
+    suggestion: str
+    refs: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule, "category": self.category, "severity": self.severity,
+            "start": self.start, "end": self.end, "line": self.line, "column": self.column,
+            "text": self.text, "message": self.message, "suggestion": self.suggestion,
+            "refs": list(self.refs),
+        }
+
+
+class RuleError(ValueError):
+    """A rule whose pattern cannot be compiled (names the rule and the pattern)."""
+
+    def __init__(self, rule_id: str, pattern: str, error: PatternError) -> None:
+        super().__init__(f"rule {rule_id!r}: invalid pattern {pattern!r}: {error}")
+        self.rule_id = rule_id
+        self.pattern = pattern
+        self.error = error
+
+
+class TextFileError(ValueError):
+    """A file that cannot be checked: unreadable, or not UTF-8 text. Names the file."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+def read_text_file(path: str | Path) -> str:
+    """The file's text. A leading UTF-8 byte-order mark is removed: offsets, lines and
+    columns reported for the file count characters after it (as editors show them).
+    Raises TextFileError naming the file when it cannot be read or is not UTF-8."""
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise TextFileError(name, read_error_reason(exc)) from None
+    return decode_text(data, name)
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Decode UTF-8 (BOM removed) or raise TextFileError with the line and column."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+        raise TextFileError(
+            name,
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line}, column {column}); "
+            "save it as UTF-8 and check it again",
+        ) from None
+
+
+# -- context ------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+")
+# The token after a word or number, as pattern separators allow: after spaces, hyphens,
+# dashes or a comma, a word or one sign.
+_NEXT_TOKEN = re.compile(r"[\s,\-\u2010-\u2014]{0,12}(\w+|[^\w\s])")
+# Sentence ends: . ! ? (with closing quotes), a blank line, or a line break that is
+# not followed by a lower-case continuation of the sentence.
+_SENT_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s|$)|\n[ \t]*\n|\n(?=[ \t]*[^\sa-z])")
+_CLAUSE_BREAK = re.compile(
+    r"[,;:()\[\]\u2013\u2014|]|\s-\s|\b(?:but|and|so|yet|however|although|though|while|whereas|"
+    r"unlike|which|whereas|because|since|instead)\b", re.IGNORECASE)
+_NEG_FALSE = re.compile(
+    r"\b(?:not only|not just|no wonder|no more|nothing but|never before|no doubt|"
+    r"no need to wait|don['\u2019]?t (?:miss|wait|delay|hesitate|forget|let)|do not (?:miss|wait|delay|hesitate))\b",
+    re.IGNORECASE)
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|neither|nor|none|nothing|nobody|cannot|can['\u2019]?t|won['\u2019]?t|"
+    r"\w+n['\u2019]t|unlikely|impossible|without evidence|no one)\b", re.IGNORECASE)
+_HEDGE = re.compile(r"\b(?:may|might|could|possibly|potentially|perhaps|maybe)\b", re.IGNORECASE)
+_DENIAL_AFTER = re.compile(
+    r"[\s\"'\u201d\u2019]*(?:,?\s*but\s+(?:it|they|this|that|these|those)\s+(?:is|are|was|were|does|do)\s*(?:not|n['\u2019]t)\b|(?:is|are|was|were|do|does|did|will|would|can|has|have)\s+(?:not|never)\b|"
+    r"(?:isn|aren|wasn|weren|doesn|don|didn|won|can|hasn|haven)['\u2019]?t\b"
+    r"(?!\s+(?:be wrong|go wrong|regret|be disappointed|believe|wait|get enough|stop|recommend))|"
+    r"(?:is|are)\s+(?:a\s+myth|myths|unrealistic|impossible|misleading|false|unproven|untrue)\b|"
+    r"(?:do|does)\s+not\s+exist)", re.IGNORECASE)
+_WARNING = re.compile(
+    r"\b(?:wary|beware|careful|caution|cautious|avoid\w*|red[ -]flags?|warning signs?|sceptic\w*|skeptic\w*|"
+    r"suspicious|watch out|be alert|steer clear|misleading|mislead\w*|too good to be true|"
+    r"don['\u2019]?t (?:believe|trust|fall for)|distrust|so-called|"
+    r"(?:claims?|promises?|phrases?|words?|terms?|wording|buzzwords?|language|expressions?) (?:like|such as)|"
+    r"(?:that|who|which) (?:claim|claims|promise|promises|advertise|advertises|tout|touts|boast|boasts|market|markets|say|says)|"
+    r"(?:marketed|advertised|sold|billed|touted|promoted|labell?ed|described) as|describes?\s+(?:\w+\s+){0,3}as|"
+    r"(?:some|many|other|certain)\s+(?:clinics|providers|sellers|companies|ads|adverts|advertisers|marketers|websites|brands|salons)|"
+    r"claiming|touting|banned|ban|prohibit\w*|not allowed|unlawful|illegal|ruled|breach\w*|regulators?)\b",
+    re.IGNORECASE)
+_ANSWER_NO = re.compile(
+    r"^[\s\"'\u201c\u201d]*(?:a\s*[:.)-]\s*|answer\s*[:.-]\s*)?(?:no|nope|not\b|never|sadly,? no|unfortunately,? not|"
+    r"unfortunately,? no)\b", re.IGNORECASE)
+_ANSWER_YES = re.compile(
+    r"^[\s\"'\u201c\u201d]*(?:a\s*[:.)-]\s*|answer\s*[:.-]\s*)?(?:yes|yep|absolutely|definitely|of course|certainly)\b",
+    re.IGNORECASE)
+_PARA_BREAK = re.compile(r"\n[ \t]*\n")
+_CONTEXT = 600      # characters looked at on each side of a hit
+_NEG_WORDS = 10
+_HEDGE_WORDS = 4
+_MERGE_WORDS = 4
+
+
+class _Sentences:
+    """Sentence bounds of one text, found once per check (one regex pass)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.ends: list[int] = [m.end() for m in _SENT_END.finditer(text)]
+        self.paragraphs: list[int] = [m.end() for m in _PARA_BREAK.finditer(text)]
+
+    def paragraph_start(self, start: int) -> int:
+        """Start of the paragraph around `start`, at most 400 characters back."""
+        i = bisect.bisect_right(self.paragraphs, start)
+        return max(self.paragraphs[i - 1] if i else 0, start - 400)
+
+    def bounds(self, start: int, end: int) -> tuple[int, int]:
+        """(s0, s1): the sentence around text[start:end], at most _CONTEXT characters each side."""
+        ends = self.ends
+        i = bisect.bisect_right(ends, start)
+        s0 = ends[i - 1] if i else 0
+        s0 = max(s0, start - _CONTEXT)
+        j = bisect.bisect_right(ends, end)
+        # a sentence end inside the hit (e.g. "results!!") does not count
+        s1 = ends[j] if j < len(ends) else len(self.text)
+        return s0, min(s1, end + _CONTEXT)
+
+
+def _last_words(fragment: str, n: int) -> str:
+    words = fragment.split()
+    if len(words) <= n:
+        return fragment
+    return " ".join(words[-n:])
+
+
+def _clause_before(text: str, s0: int, start: int) -> str:
+    before = text[s0:start]
+    last = None
+    for m in _CLAUSE_BREAK.finditer(before):
+        last = m
+    return before[last.end():] if last else before
+
+
+def _in_quotes(text: str, para0: int, start: int) -> bool:
+    before = text[para0:start]
+    if before.count('"') % 2 == 1:
+        return True
+    for open_q, close_q in (("\u201c", "\u201d"), ("\u00ab", "\u00bb"), ("\u2018", "\u2019")):
+        i = before.rfind(open_q)
+        if i >= 0 and before.rfind(close_q) < i:
+            if open_q == "\u2018":  # a typographic apostrophe closes nothing: require a word start
+                if i + 1 < len(before) and not before[i + 1].isalnum():
+                    continue
+            return True
+    return False
+
+
+
+
+@dataclass
+class _Hit:
+    start: int
+    end: int
+    rule: int
+    pattern: int = -1
+    s0: int = 0
+    s1: int = 0
+    question: bool = False
+    answer: int = -1    # 1 = answered yes, 0 = answered no
+
+
+class _Group:
+    """The patterns that can start at one anchor (a word, a prefix or any number). Those
+    whose next token is known are filed under it, so a position is tried only against
+    patterns whose first two tokens are both there."""
+
+    __slots__ = ("free", "next_exact", "next_prefix", "next_number", "next_lengths", "filtered")
+
+    def __init__(self) -> None:
+        self.free: list[int] = []
+        self.next_exact: dict[str, list[int]] = {}
+        self.next_prefix: dict[str, list[int]] = {}
+        self.next_number: list[int] = []
+        self.next_lengths: tuple[int, ...] = ()
+        self.filtered = False
+
+    def add(self, pid: int, second: tuple[Anchor, ...] | None) -> None:
+        # Pattern ids arrive in increasing order, so a repeat can only be the last one.
+        if not second:
+            if not self.free or self.free[-1] != pid:
+                self.free.append(pid)
+            return
+        for anchor in second:
+            if anchor.number:
+                self.next_number.append(pid)
+            else:
+                table = self.next_prefix if anchor.prefix else self.next_exact
+                table.setdefault(anchor.word, []).append(pid)
+                if anchor.prefix and len(anchor.word) not in self.next_lengths:
+                    self.next_lengths = tuple(sorted((*self.next_lengths, len(anchor.word))))
+        self.filtered = True
+
+    @property
+    def empty(self) -> bool:
+        return not (self.free or self.filtered)
+
+    def all_pids(self) -> list[int]:
+        out = list(self.free) + list(self.next_number)
+        for table in (self.next_exact, self.next_prefix):
+            for pids in table.values():
+                out.extend(pids)
+        return out
+
+    def candidates(self, token: str) -> list[int]:
+        """Pattern ids worth trying when the next token (lower case) is `token`."""
+        out = list(self.free)
+        hit = self.next_exact.get(token)
+        if hit:
+            out.extend(hit)
+        for length in self.next_lengths:
+            if length > len(token):
+                break
+            hit = self.next_prefix.get(token[:length])
+            if hit:
+                out.extend(hit)
+        if self.next_number and token and (token[0].isdigit() or token in NUMBER_WORDS_SET):
+            out.extend(self.next_number)
+        if len(out) > 1:
+            out = list(dict.fromkeys(out))
+        return out
+
+
+class Checker:
+    """All rules parsed and indexed once; `check(text)` is then one pass over the text.
+
+    Patterns are parsed (and so validated) at construction; their regexes are compiled
+    on first use, per anchor word, so building a checker for thousands of rules is fast
+    and a check compiles only what the text can reach."""
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.rules: tuple[Rule, ...] = tuple(rules)
+        self._patterns: list[tuple[int, CompiledPattern]] = []
+        self._exact: dict[str, _Group] = {}
+        self._prefix: dict[str, _Group] = {}
+        self._number = _Group()
+        self._scan: list[int] = []
+        self._exceptions: list[tuple[CompiledPattern, ...]] = []
+        cache: dict[str, CompiledPattern] = {}
+
+        def comp(rule: Rule, source: str) -> CompiledPattern:
+            cp = cache.get(source)
+            if cp is None:
+                try:
+                    cp = cache[source] = compile_pattern(source)
+                except PatternError as exc:
+                    raise RuleError(rule.id, source, exc) from None
+            return cp
+
+        for ri, rule in enumerate(self.rules):
+            for source in rule.patterns:
+                cp = comp(rule, source)
+                pid = len(self._patterns)
+                self._patterns.append((ri, cp))
+                for anchor, second in cp.entries:
+                    if anchor.scan:
+                        if not self._scan or self._scan[-1] != pid:
+                            self._scan.append(pid)
+                    elif anchor.number:
+                        self._number.add(pid, second)
+                    elif anchor.prefix:
+                        self._prefix.setdefault(anchor.word, _Group()).add(pid, second)
+                    else:
+                        self._exact.setdefault(anchor.word, _Group()).add(pid, second)
+            self._exceptions.append(tuple(comp(rule, s) for s in rule.exceptions))
+        self._matchers: list = [None] * len(self._patterns)   # regex .match, compiled on first use
+        self._required = [(pid, cp.required) for pid, (_, cp) in enumerate(self._patterns) if cp.required]
+        self._prefix_lengths = sorted({len(p) for p in self._prefix})
+        self._number_words = frozenset(NUMBER_WORDS)
+        self._word_cache: dict[str, tuple[tuple[_Group, ...], frozenset[int]]] = {}
+
+    # -- candidates --------------------------------------------------------------
+
+    def _groups_for(self, word: str) -> tuple[_Group, ...]:
+        lw = word.lower()
+        groups: list[_Group] = []
+        exact = self._exact.get(lw)
+        if exact is not None:
+            groups.append(exact)
+        if self._prefix:
+            n = len(lw)
+            for length in self._prefix_lengths:
+                if length > n:
+                    break
+                hit = self._prefix.get(lw[:length])
+                if hit is not None:
+                    groups.append(hit)
+        if not self._number.empty and (lw[0].isdigit() or lw in self._number_words):
+            groups.append(self._number)
+        return tuple(groups)
+
+    def _raw_hits(self, text: str) -> list[tuple[int, int, int]]:
+        cache = self._word_cache
+        if len(cache) > 200_000:
+            cache.clear()
+        vocab = set(_WORD.findall(text))
+        inactive: set[int] = set()
+        if self._required:
+            # patterns with a mandatory word that the text lacks cannot match anywhere
+            lower_vocab = {w.lower() for w in vocab}
+            inactive = {pid for pid, req in self._required if not all(not r.isdisjoint(lower_vocab) for r in req)}
+        wanted: dict[str, tuple[_Group, ...]] = {}
+        for word in vocab:
+            entry = cache.get(word)
+            if entry is None:
+                groups = self._groups_for(word)
+                pids = frozenset(p for g in groups for p in g.all_pids())
+                entry = cache[word] = (groups, pids)
+            if entry[0] and not (inactive and entry[1] <= inactive):
+                wanted[word] = entry[0]
+        hits: list[tuple[int, int, int]] = []
+        if wanted:
+            get = wanted.get
+            patterns = self._patterns
+            matchers = self._matchers
+            number = self._number
+            if len(wanted) <= 200:
+                # only the candidate words, found by one C-level scan
+                scan = re.compile(r"(?<!\w)(?:" + "|".join(
+                    re.escape(w) for w in sorted(wanted, key=len, reverse=True)) + r")(?!\w)").finditer(text)
+            else:
+                scan = _WORD.finditer(text)
+            next_token = _NEXT_TOKEN.match
+            memo: dict[tuple, list[int]] = {}
+            for m in scan:
+                word = m.group()
+                groups = get(word)
+                if groups is None:
+                    continue
+                pos = m.start()
+                tok_word = tok_num = ""
+                for group in groups:
+                    if group.filtered:
+                        if group is number:
+                            nm = NUMBER_RE.match(text, pos)
+                            t = next_token(text, nm.end() if nm else m.end())
+                            tok_num = t.group(1).lower() if t else ""
+                        elif not tok_word:
+                            t = next_token(text, m.end())
+                            tok_word = t.group(1).lower() if t else ""
+                key = (word, tok_word, tok_num)
+                pids = memo.get(key)
+                if pids is None:
+                    pids = []
+                    for group in groups:
+                        if group.filtered:
+                            pids.extend(group.candidates(tok_num if group is number else tok_word))
+                        else:
+                            pids.extend(group.free)
+                    pids = [p for p in dict.fromkeys(pids) if p not in inactive]
+                    memo[key] = pids
+                for pid in pids:
+                    match = matchers[pid]
+                    if match is None:
+                        match = matchers[pid] = patterns[pid][1].regex.match
+                    mm = match(text, pos)
+                    if mm is not None and mm.end() > pos:
+                        hits.append((pos, mm.end(), pid))
+        for pid in self._scan:
+            cp = self._patterns[pid][1]
+            for mm in cp.regex.finditer(text):
+                if mm.end() > mm.start():
+                    hits.append((mm.start(), mm.end(), pid))
+        return hits
+
+    # -- context -----------------------------------------------------------------
+
+    def _keep(self, text: str, hit: _Hit, sentences: "_Sentences") -> bool:
+        start, end = hit.start, hit.end
+        own_words = self._patterns[hit.pattern][1].words
+        span = _NEG_FALSE.sub(" ", text[start:end])
+        for m in _NEGATION.finditer(span):
+            if not own_words.issuperset(w.lower() for w in _WORD.findall(m.group())):
+                return False  # a negation skipped by a gap: "results are not guaranteed"
+        s0, s1 = sentences.bounds(start, end)
+        hit.s0, hit.s1 = s0, s1
+        clause = _clause_before(text, s0, start)
+        cleaned = _NEG_FALSE.sub(" ", clause)
+        if _NEGATION.search(_last_words(cleaned, _NEG_WORDS)):
+            return False
+        if _HEDGE.search(_last_words(cleaned, _HEDGE_WORDS)):
+            return False
+        if _DENIAL_AFTER.match(text, end, min(s1, end + 80)):
+            return False
+        if _WARNING.search(text, s0, start):
+            return False
+        para0 = sentences.paragraph_start(start)
+        if _in_quotes(text, para0, start):
+            window_end = min(len(text), s1 + 200)
+            m = _PARA_BREAK.search(text, s1, window_end)
+            if _WARNING.search(text, para0, m.start() if m else s1):
+                return False
+        # questions: "Is it permanent? No."
+        tail = text[start:s1].rstrip()
+        if tail.endswith("?") or re.search(r"\?[\"'\u201d\u2019)]*$", tail):
+            hit.question = True
+            nxt = text[s1:s1 + 80]
+            if _ANSWER_NO.match(nxt):
+                return False
+            if _ANSWER_YES.match(nxt):
+                hit.answer = 1
+        for cp in self._exceptions[hit.rule]:
+            for mm in cp.regex.finditer(text, s0, s1):
+                if mm.start() < end and start < mm.end():
+                    return False
+        return True
+
+    # -- public --------------------------------------------------------------------
+
+    def check(self, text: str) -> list[Finding]:
+        """Findings in `text`, sorted by start; offsets and line/column into `text`."""
+        if not text or not self._patterns:
+            return []
+        raw = self._raw_hits(text)
+        if not raw:
+            return []
+        raw = sorted(set(raw))
+        patterns = self._patterns
+        sentences = _Sentences(text)
+        rules = self.rules
+
+        def rank(h: _Hit) -> tuple:
+            return (-(h.end - h.start), -SEVERITY_ORDER.get(rules[h.rule].severity, 0), h.rule, h.start)
+
+        hits = sorted((_Hit(s, e, patterns[p][0], p) for s, e, p in raw), key=rank)
+        # Best first; a hit overlapping one already chosen is dropped without a look at
+        # its context (it would lose anyway).
+        chosen = _non_overlapping(hits, lambda h: self._keep(text, h, sentences))
+        # A question answered "yes" whose answer repeats a claim of its category: keep the answer.
+        if any(h.answer == 1 for h in chosen):
+            drop = set()
+            for i, h in enumerate(chosen):
+                if h.answer == 1:
+                    cat = rules[h.rule].category
+                    if any(o.start >= h.s1 and o.start < h.s1 + 400 and rules[o.rule].category == cat
+                           for o in chosen[i + 1:i + 6]):
+                        drop.add(i)
+            chosen = [h for i, h in enumerate(chosen) if i not in drop]
+        merged: list[list] = []  # [start, end, best_hit]
+        for h in chosen:
+            if merged:
+                last = merged[-1]
+                best = last[2]
+                if (rules[best.rule].category == rules[h.rule].category and h.s0 == best.s0
+                        and self._near(text, last[1], h.start)):
+                    last[1] = max(last[1], h.end)
+                    if SEVERITY_ORDER.get(rules[h.rule].severity, 0) > SEVERITY_ORDER.get(rules[best.rule].severity, 0):
+                        last[2] = h
+                    continue
+            merged.append([h.start, h.end, h])
+        return _findings(text, [(s, e, rules[h.rule]) for s, e, h in merged])
+
+    @staticmethod
+    def _near(text: str, a: int, b: int) -> bool:
+        gap = text[a:b]
+        if len(gap) > 60 or _SENT_END.search(gap):
+            return False
+        return len(gap.split()) <= _MERGE_WORDS
+
+
+def _non_overlapping(ranked: list[_Hit], keep) -> list[_Hit]:
+    """Greedy pick, in rank order, of the hits that overlap no hit picked before and that
+    `keep` accepts; sorted by start."""
+    starts: list[int] = []
+    picked: list[_Hit] = []
+    for h in ranked:
+        i = bisect.bisect_left(starts, h.start)
+        if i > 0 and picked[i - 1].end > h.start:
+            continue
+        if i < len(starts) and starts[i] < h.end:
+            continue
+        if not keep(h):
+            continue
+        starts.insert(i, h.start)
+        picked.insert(i, h)
+    return picked
+
+
+def _findings(text: str, spans: list[tuple[int, int, Rule]], source: str | None = None) -> list[Finding]:
+    """Findings for spans of `source` (default: text), with 1-based line and column."""
+    src = text if source is None else source
+    out: list[Finding] = []
+    line, line_start, pos = 1, 0, 0
+    for start, end, rule in spans:
+        if start >= pos:
+            line += src.count("\n", pos, start)
+        else:  # not sorted; recount
+            line = src.count("\n", 0, start) + 1
+        nl = src.rfind("\n", 0, start)
+        line_start = nl + 1
+        pos = start
+        out.append(Finding(
+            rule=rule.id, category=rule.category, severity=rule.severity,
+            start=start, end=end, line=line, column=start - line_start + 1,
+            text=src[start:end], message=rule.message, suggestion=rule.suggestion,
+            refs=tuple(rule.refs),
+        ))
+    return out
+
+
+def check_document(raw: str, kind: str, checker: Checker) -> list[Finding]:
+    """Check HTML, Markdown or plain text; offsets, line, column and text refer to `raw`."""
+    if kind == "text":
+        return checker.check(raw)
+    text, omap = extract(raw, kind)
+    findings = checker.check(text)
+    rules = {r.id: r for r in checker.rules}
+    spans = []
+    for f in findings:
+        rs, re_ = omap.to_raw(f.start, f.end)
+        spans.append((rs, re_, f))
+    spans.sort(key=lambda t: t[0])
+    remapped = _findings(raw, [(s, e, rules[f.rule]) for s, e, f in spans])
+    # keep the merged finding's rule/severity exactly as the checker chose them
+    return [
+        Finding(f.rule, f.category, f.severity, r.start, r.end, r.line, r.column, r.text,
+                f.message, f.suggestion, f.refs)
+        for (s, e, f), r in zip(spans, remapped)
+    ]
+
+
+def rules_from_toml(data: dict[str, Any]) -> tuple[Rule, ...]:
+    """Rules from parsed TOML `[[rule]]` tables, without validation (tests, benchmarks).
+    The application loads rules through the knowledge-base loader instead."""
+    rules = []
+    for t in data.get("rule", []):
+        rules.append(Rule(
+            id=t["id"], category=t["category"], severity=t["severity"],
+            patterns=tuple(t["patterns"]), message=t["message"], suggestion=t["suggestion"],
+            refs=tuple(t["refs"]), exceptions=tuple(t.get("exceptions", ())),
+            examples=tuple(t.get("examples", ())), near_misses=tuple(t.get("near_misses", ())),
+        ))
+    return tuple(rules)

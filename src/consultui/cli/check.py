@@ -1,0 +1,127 @@
+"""`consultui check`: check advertising copy for red-flag claims, like a linter."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import TextIO
+
+from consultui.claims.checker import SEVERITIES, SEVERITY_ORDER, Checker, Finding, RuleError, TextFileError, check_document, decode_text, read_text_file
+from consultui.claims.extract import detect_kind
+from consultui.cli.output import EXIT_FOUND, EXIT_OK, CommandError
+
+STDIN_NAME = "<stdin>"
+_SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
+
+DESCRIPTION = """\
+Check advertising copy, leaflets or web pages for claims that regulators treat as
+misleading (guaranteed results, "no side effects", "FDA-approved exosomes", ...).
+Reads plain text, Markdown and HTML (by file extension, else by content); with no
+FILE or with -, reads standard input. Prints one line per finding:
+PATH:LINE:COL: SEVERITY CATEGORY/RULE: MESSAGE, then a suggestion."""
+
+EPILOG = """\
+exit status: 0 nothing at or above --fail-on found; 1 something found;
+2 usage error, unreadable or non-UTF-8 file, or invalid knowledge base.
+The rules are the [[rule]] tables of the knowledge base (see --kb)."""
+
+
+def register(subparsers) -> argparse.ArgumentParser:
+    """Add the `check` subcommand to an argparse subparsers object."""
+    parser = subparsers.add_parser(
+        "check", help="check advertising copy for red-flag claims",
+        description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("files", nargs="*", metavar="FILE", help="text, Markdown or HTML files (default or -: standard input)")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    parser.add_argument("--min-severity", choices=SEVERITIES, default="low", metavar="LEVEL",
+                        help="hide findings below LEVEL: low, medium or high (default: low)")
+    parser.add_argument("--fail-on", choices=SEVERITIES, default="low", metavar="LEVEL",
+                        help="exit 1 when a finding at or above LEVEL is found (default: low)")
+    return parser
+
+
+def _read(name: str) -> tuple[str, str]:
+    """(display path, text) for a file name or '-'."""
+    if name == "-":
+        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
+        return STDIN_NAME, decode_text(data, STDIN_NAME)
+    return name, read_text_file(name)
+
+
+def _use_colour(stream: TextIO) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _error(message: str) -> CommandError:
+    return CommandError(message, prog="consultui check")
+
+
+def run(args: argparse.Namespace, kb) -> int:
+    """Run `check` with parsed args and a loaded KnowledgeBase. Returns the exit status."""
+    try:
+        checker = Checker(kb.rules)
+    except RuleError as exc:
+        raise _error(f"the knowledge base has an invalid rule: {exc}")
+    names = list(args.files) or ["-"]
+    if names.count("-") > 1:
+        raise _error("standard input (-) can be given only once")
+    min_level = SEVERITY_ORDER[getattr(args, "min_severity", "low") or "low"]
+    fail_level = SEVERITY_ORDER[getattr(args, "fail_on", "low") or "low"]
+    results: list[tuple[str, list[Finding]]] = []
+    for name in names:
+        try:
+            path, raw = _read(name)
+        except TextFileError as exc:
+            raise _error(str(exc))
+        kind = detect_kind(None if name == "-" else name, raw)
+        findings = check_document(raw, kind, checker)
+        results.append((path, [f for f in findings if SEVERITY_ORDER[f.severity] >= min_level]))
+    failed = any(SEVERITY_ORDER[f.severity] >= fail_level for _, fs in results for f in fs)
+    if getattr(args, "format", "text") == "json":
+        payload = {"version": 1, "results": [{"path": p, "findings": [f.to_dict() for f in fs]} for p, fs in results]}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_text(results)
+    sys.stdout.flush()
+    return EXIT_FOUND if failed else EXIT_OK
+
+
+def _print_text(results: list[tuple[str, list[Finding]]]) -> None:
+    colour = _use_colour(sys.stdout)
+    total = sum(len(fs) for _, fs in results)
+    if colour:
+        from rich.console import Console
+        from rich.text import Text
+
+        console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+        for path, findings in results:
+            for f in findings:
+                line = Text()
+                line.append(f"{path}:{f.line}:{f.column}: ", style="bold")
+                line.append(f.severity, style=_SEVERITY_STYLE.get(f.severity, ""))
+                line.append(" ")
+                line.append(f"{f.category}/{f.rule}", style="magenta")
+                line.append(f": {f.message}")
+                console.print(line)
+                quote = f.text.replace("\n", " ")
+                console.print(Text(f"    found: \"{quote}\"", style="dim"))
+                console.print(Text(f"    suggestion: {f.suggestion}", style="green"))
+        summary = f"{total} finding{'s' if total != 1 else ''} in {len(results)} file{'s' if len(results) != 1 else ''}"
+        console.print(Text(summary, style="bold"))
+        return
+    out = sys.stdout
+    for path, findings in results:
+        for f in findings:
+            out.write(f"{path}:{f.line}:{f.column}: {f.severity} {f.category}/{f.rule}: {f.message}\n")
+            quote = f.text.replace("\n", " ")
+            out.write(f"    found: \"{quote}\"\n")
+            out.write(f"    suggestion: {f.suggestion}\n")
+    out.write(f"{total} finding{'s' if total != 1 else ''} in {len(results)} file{'s' if len(results) != 1 else ''}\n")

@@ -1,0 +1,289 @@
+"""`consultui kb validate | path | init | edit | diff | export`: the knowledge-base file.
+
+`kb edit` and a file that does not validate afterwards: interactively, the user
+chooses to edit again, restore the version from before the edit, or keep the
+edit. Without a terminal on stdin (a script, a pipe) nobody can answer, so the
+safe default is taken: the edit stays in the file (nothing the user typed is
+lost), the version from before is in the backups folder, both paths are printed
+and the exit code is 1. The app, meanwhile, keeps running on the last valid
+version (an invalid file is never applied).
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from consultui.cli.output import EXIT_FOUND, EXIT_OK, CommandError, console, load_valid_kb, print_problems, say
+from consultui.kb.model import KnowledgeBase
+
+
+def register(sub: Any) -> None:
+    from consultui.cli.entry import Parser
+
+    group = sub.add_parser("kb", help="inspect, validate and edit the knowledge base", description="Inspect, validate, edit, compare and export the knowledge base file.")
+    kb_sub = group.add_subparsers(dest="kb_command", metavar="COMMAND", parser_class=Parser)
+    kb_sub.required = True
+    validate = kb_sub.add_parser(
+        "validate", help="check a knowledge-base file and list every problem",
+        description="Check a knowledge-base file. Exit 0 when valid, 1 with the list of problems, 2 when it cannot be read.",
+    )
+    validate.add_argument("file", nargs="?", help="file to check (default: the file in use; see `consultui kb path`)")
+    validate.set_defaults(func=kb_validate, needs_kb=False)
+    path = kb_sub.add_parser("path", help="print the file in use and why it was chosen", description="Print the knowledge-base file in use and why it was chosen.")
+    path.set_defaults(func=kb_path, needs_kb=False)
+
+    init = kb_sub.add_parser(
+        "init", help="copy the bundled knowledge base to your user data folder",
+        description="Copy the bundled knowledge base to your user data folder and print its path. "
+        "An existing copy is left untouched (exit 1) unless --force, which keeps it as a backup first.",
+    )
+    init.add_argument("--force", action="store_true", help="replace an existing copy (the old one is kept as a backup)")
+    init.set_defaults(func=kb_init, needs_kb=False)
+
+    edit = kb_sub.add_parser(
+        "edit", help="open the file in use in your editor, then validate it",
+        description="Open the knowledge-base file in use in $VISUAL or $EDITOR, then validate it. "
+        "When it has problems: edit again, restore the version from before the edit, or keep it. "
+        "The bundled file is read-only: your own copy is made first and edited instead. "
+        "Without a terminal to ask on, the edit is kept, the version from before stays in the backups folder, and the exit code is 1.",
+    )
+    edit.set_defaults(func=kb_edit, needs_kb=False)
+
+    diff = kb_sub.add_parser(
+        "diff", help="what your file changes against the bundled one",
+        description="List the therapies, tabs, questions, contraindications, categories, rules and references "
+        "that the file in use adds, removes or changes against the bundled file (or --against FILE), "
+        "to merge a newer release by hand. Exit 0 when they match, 1 when they differ, 2 when one cannot be read or is invalid.",
+    )
+    diff.add_argument("--against", metavar="FILE", help="compare with this file instead of the bundled one (e.g. a newer release's file)")
+    diff.set_defaults(func=kb_diff, needs_kb=False)
+
+    export = kb_sub.add_parser(
+        "export", help="print the validated knowledge base in normalised form",
+        description="Print the validated knowledge base, normalised (comments and layout dropped), as JSON or TOML.",
+    )
+    export.add_argument("--format", choices=("json", "toml"), default="json", help="json (default) or toml")
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output (never the file in use)")
+    export.set_defaults(func=kb_export, needs_kb=True)
+
+
+# -- validate and path --------------------------------------------------------------
+
+def kb_validate(args: argparse.Namespace) -> int:
+    from rich.text import Text
+
+    from consultui.kb.load import KBReadError, load_kb, resolve_kb_path
+    from consultui.kb.schema import SCHEMA_VERSION
+
+    path = Path(args.file) if args.file else resolve_kb_path(args.kb)[0]
+    try:
+        result = load_kb(path)
+    except KBReadError as exc:
+        raise CommandError(str(exc)) from None
+    if result.kb is None:
+        print_problems(result.problems, stderr=False)
+        console().print(Text(f"{path}: {len(result.problems)} problem(s) found", style="bold red"))
+        return EXIT_FOUND
+    kb = result.kb
+    cells = sum(len(by_row) for tab in kb.tabs for by_row in tab.cells.values())
+    say(
+        f"{path}: valid (schema {SCHEMA_VERSION}, version {kb.meta.version}): {len(kb.therapies)} therapies, "
+        f"{len(kb.tabs)} tabs, {cells} cells, {len(kb.questions)} questions, "
+        f"{len(kb.contraindications)} contraindications, {len(kb.categories)} categories, "
+        f"{len(kb.rules)} rules, {len(kb.references)} references"
+    )
+    return EXIT_OK
+
+
+def kb_path(args: argparse.Namespace) -> int:
+    from consultui.kb.load import resolve_kb_path
+
+    path, why = resolve_kb_path(args.kb)
+    say(str(path))
+    say(f"  ({why})", "dim")
+    return EXIT_OK
+
+
+# -- init ------------------------------------------------------------------------
+
+def kb_init(args: argparse.Namespace) -> int:
+    from consultui.kb.files import UserCopyExists, init_user_copy
+    from consultui.kb.load import KBReadError
+
+    try:
+        path, backup = init_user_copy(force=args.force)
+    except UserCopyExists as exc:
+        raise CommandError(str(exc), EXIT_FOUND) from None
+    except KBReadError as exc:
+        raise CommandError(f"cannot read the bundled knowledge base {exc}") from None
+    except OSError as exc:
+        raise CommandError(f"cannot write your copy: {exc.strerror or exc} ({exc.filename or ''})") from None
+    say(str(path))
+    if backup is not None:
+        say(f"  (the previous copy is kept at {backup})", "dim")
+    say("  (edit it with: consultui kb edit)", "dim")
+    return EXIT_OK
+
+
+# -- edit --------------------------------------------------------------------------
+
+def _interactive() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _ask(prompt: str) -> str:
+    try:
+        return input(prompt).strip().lower()
+    except EOFError:
+        return "k"
+
+
+def _run_editor(editor: str, path: Path) -> int | str:
+    """The editor's exit code, or a message when it could not be started."""
+    from consultui.kb.files import editor_command
+
+    try:
+        argv = editor_command(editor, path)
+    except ValueError as exc:
+        return f"cannot understand the editor setting {editor!r}: {exc}"
+    try:
+        return subprocess.call(argv)
+    except FileNotFoundError:
+        return f"the editor {argv[0]!r} was not found; set $VISUAL or $EDITOR to your editor's command"
+    except OSError as exc:
+        return f"the editor {argv[0]!r} could not be started: {exc.strerror or exc}"
+
+
+def _file_to_edit(args: argparse.Namespace) -> Path:
+    from consultui import paths
+    from consultui.kb.files import init_user_copy, is_bundled
+    from consultui.kb.load import resolve_kb_path
+
+    path, _why = resolve_kb_path(args.kb)
+    if not is_bundled(path):
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file (make your own copy with: consultui kb init)")
+        return path
+    user = paths.user_kb_path()
+    if not user.is_file():
+        try:
+            init_user_copy()
+        except OSError as exc:
+            raise CommandError(f"cannot make your copy at {user}: {exc.strerror or exc}") from None
+        say(f"The bundled file is read-only; your own copy was made at {user}. Editing it.")
+    else:
+        say(f"The bundled file is read-only; editing your own copy at {user}.")
+    return user
+
+
+def kb_edit(args: argparse.Namespace) -> int:
+    from consultui.atomic import write_text_atomic
+    from consultui.kb.files import decode_text, default_editor, write_backup
+    from consultui.kb.load import KBReadError, load_kb
+
+    path = _file_to_edit(args)
+    editor = default_editor()
+    if editor is None:
+        raise CommandError("no editor found: set $VISUAL or $EDITOR (for example EDITOR=nano)")
+    stem = path.stem or "therapies"
+    try:
+        before = path.read_bytes()
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror or exc}")
+    backup: Path | None = None
+    while True:
+        outcome = _run_editor(editor, path)
+        if isinstance(outcome, str):
+            raise CommandError(outcome)
+        if outcome != 0:
+            say(f"The editor exited with code {outcome}; checking the file anyway.", "yellow")
+        try:
+            after = path.read_bytes()
+            result = load_kb(path)
+        except (OSError, KBReadError) as exc:
+            raise CommandError(f"cannot read {path} after editing: {exc}")
+        if after != before and backup is None:
+            try:
+                backup = write_backup(before, stem)
+            except OSError as exc:
+                say(f"Warning: could not keep the version from before the edit as a backup: {exc.strerror or exc}", "yellow")
+        if result.ok:
+            kb = result.kb
+            state = "unchanged" if after == before else "saved"
+            say(f"{path}: valid, {state} ({len(kb.therapies)} therapies, {len(kb.rules)} rules, version {kb.meta.version}).", "bold green")
+            if backup is not None:
+                say(f"  (the version from before the edit is kept at {backup})", "dim")
+            return EXIT_OK
+        print_problems(result.problems, stderr=False)
+        say(f"{path}: {len(result.problems)} problem(s); the app keeps using the last valid version.", "bold red")
+        if not _interactive():
+            return _keep_invalid(path, backup)
+        while True:
+            choice = _ask("[e]dit again, [r]estore the version from before the edit, or [k]eep it as it is? [e/r/k] ")
+            if choice in ("e", "r", "k", ""):
+                break
+        if choice in ("e", ""):
+            continue
+        if choice == "k":
+            return _keep_invalid(path, backup)
+        # restore: the invalid edit is kept too, so no typing is ever lost
+        try:
+            edit_copy = write_backup(after, stem)
+            write_text_atomic(path, decode_text(before))
+        except OSError as exc:
+            raise CommandError(f"cannot restore {path}: {exc.strerror or exc}; your edit is still in the file")
+        say(f"Restored {path} to the version from before the edit.", "bold")
+        say(f"  (your invalid edit is kept at {edit_copy})", "dim")
+        return EXIT_OK
+
+
+def _keep_invalid(path: Path, backup: Path | None) -> int:
+    say(f"Your edit stays in {path} (not valid yet: the app will not use it until it is fixed).")
+    if backup is not None:
+        say(f"The version from before the edit is kept at {backup}.")
+    say("Fix it with: consultui kb edit; check it with: consultui kb validate")
+    return EXIT_FOUND
+
+
+# -- diff -------------------------------------------------------------------------------
+
+def kb_diff(args: argparse.Namespace) -> int:
+    from consultui.kb.files import diff_kb, render_diff
+    from consultui.kb.load import bundled_kb_path, resolve_kb_path
+
+    mine, _why = resolve_kb_path(args.kb)
+    other = Path(args.against) if args.against else bundled_kb_path()
+    loaded = [load_valid_kb(path, "differences are only shown between valid files") for path in (other, mine)]
+    diff = diff_kb(loaded[0], loaded[1])
+    say(render_diff(diff, str(other), str(mine)).rstrip("\n"))
+    sys.stdout.flush()
+    return EXIT_OK if diff.empty else EXIT_FOUND
+
+
+# -- export -------------------------------------------------------------------------------
+
+def kb_export(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    from consultui import paths
+    from consultui.atomic import write_text_atomic
+    from consultui.kb.files import export_kb
+
+    text = export_kb(kb, args.format)
+    if not args.output:
+        sys.stdout.write(text)
+        return EXIT_OK
+    target = Path(args.output)
+    protected = {Path(kb.path), paths.user_kb_path()}
+    try:
+        if target.exists() and any(target.resolve() == p.resolve() for p in protected if p.exists()):
+            raise CommandError(f"{target} is a knowledge-base file in use; export drops comments, so it never overwrites it. Choose another file.")
+        write_text_atomic(target, text)
+    except OSError as exc:
+        raise CommandError(f"cannot write {target}: {exc.strerror or exc}")
+    say(f"Exported to {target} ({args.format}).")
+    return EXIT_OK

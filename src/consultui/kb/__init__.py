@@ -1,0 +1,1 @@
+"""The knowledge base: model, loading, validation, files, cache, claim-pattern language. No Textual."""

@@ -1,0 +1,430 @@
+"""Editing the knowledge-base file safely: the user copy, backups, validated saves,
+differences between two files, normalised export, the editor to run, and a cheap
+signature for noticing changes on disk. No Textual here.
+
+Every write goes through atomic.write_text_atomic: a reader (or a crash) sees the
+old file or the new one, never half of one. A save is refused unless the new text
+validates, and the version it replaces is first kept in the backups folder.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import json
+import os
+import re
+import shlex
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from consultui import atomic, paths
+from consultui.kb.load import LoadResult, bundled_kb_path, parse_kb, read_bytes
+from consultui.kb.model import KnowledgeBase
+
+BACKUPS_KEPT = 10
+_BACKUP_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6})(?:-(?P<n>\d+))?\.toml$")
+
+
+class UserCopyExists(Exception):
+    """`kb init` without --force found a user copy already there."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path} already exists; it was left untouched (--force replaces it and keeps the old one as a backup)")
+        self.path = path
+
+
+# -- backups -----------------------------------------------------------------
+
+def backups_dir() -> Path:
+    return paths.user_data_dir() / "backups"
+
+
+def _stem(path: Path) -> str:
+    return path.stem or "therapies"
+
+
+def list_backups(stem: str = "therapies") -> list[Path]:
+    """Backups of files named <stem>.toml, oldest first."""
+    folder = backups_dir()
+    if not folder.is_dir():
+        return []
+    found = []
+    for entry in folder.iterdir():
+        match = _BACKUP_NAME.match(entry.name)
+        if match and match.group("stem") == stem and entry.is_file():
+            found.append((match.group("stamp"), int(match.group("n") or 0), entry))
+    return [entry for _stamp, _n, entry in sorted(found)]
+
+
+def rotate_backups(keep: int = BACKUPS_KEPT, stem: str = "therapies") -> list[Path]:
+    """Delete all but the newest `keep` backups of <stem>.toml; returns the deleted ones."""
+    backups = list_backups(stem)
+    doomed = backups[: max(len(backups) - keep, 0)]
+    for old in doomed:
+        try:
+            old.unlink()
+        except OSError:
+            pass  # a backup we cannot delete is harmless
+    return doomed
+
+
+def _new_backup_path(stem: str, now: _dt.datetime | None = None) -> Path:
+    stamp = (now or _dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    folder = backups_dir()
+    # Past the highest number already used this second, so names keep sorting in
+    # the order they were made even after rotation frees the lower ones.
+    used = [-1]
+    if folder.is_dir():
+        for entry in folder.iterdir():
+            match = _BACKUP_NAME.match(entry.name)
+            if match and match.group("stem") == stem and match.group("stamp") == stamp:
+                used.append(int(match.group("n") or 0))
+    n = max(used) + 1
+    return folder / (f"{stem}-{stamp}.toml" if n == 0 else f"{stem}-{stamp}-{n}.toml")
+
+
+def write_backup(data: bytes, stem: str = "therapies", keep: int = BACKUPS_KEPT) -> Path:
+    """Keep these bytes as the newest backup of <stem>.toml, then rotate. Raises OSError."""
+    target = _new_backup_path(stem)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:  # keep the exact bytes of a file that is not UTF-8
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    else:
+        atomic.write_text_atomic(target, text)
+    rotate_backups(keep, stem)
+    return target
+
+
+def make_backup(path: str | os.PathLike[str], keep: int = BACKUPS_KEPT) -> Path | None:
+    """Copy the file into the backups folder; None when there is no file to keep."""
+    source = Path(path)
+    if not source.is_file():
+        return None
+    return write_backup(source.read_bytes(), _stem(source), keep)
+
+
+# -- user copy and saving ----------------------------------------------------
+
+def init_user_copy(force: bool = False, source: Path | None = None) -> tuple[Path, Path | None]:
+    """Copy the bundled file to the user data folder. Returns (path, backup or None).
+
+    Raises UserCopyExists when the copy is there and force is False; OSError when
+    the folder cannot be written.
+    """
+    target = paths.user_kb_path()
+    backup = None
+    if target.exists():
+        if not force:
+            raise UserCopyExists(target)
+        backup = make_backup(target)
+    data = read_bytes(source or bundled_kb_path())
+    atomic.write_text_atomic(target, data.decode("utf-8-sig"))
+    return target, backup
+
+
+@dataclass
+class SaveResult(LoadResult):
+    """A LoadResult of the text that was (or was not) saved."""
+
+    written: bool = False
+    backup: Path | None = None
+
+
+def save_kb_text(path: str | os.PathLike[str], text: str, keep: int = BACKUPS_KEPT) -> SaveResult:
+    """Validate text; when valid, keep the current file as a backup and write atomically.
+
+    An invalid text is refused: nothing is written and the problems come back.
+    Raises OSError when the backup or the file cannot be written (the old file is
+    then untouched).
+    """
+    target = Path(path)
+    result = parse_kb(text.encode("utf-8"), str(target))
+    if not result.ok:
+        return SaveResult(target, None, result.problems)
+    backup = make_backup(target, keep)
+    atomic.write_text_atomic(target, text)
+    return SaveResult(target, result.kb, [], written=True, backup=backup)
+
+
+def is_bundled(path: str | os.PathLike[str]) -> bool:
+    try:
+        return Path(path).resolve() == bundled_kb_path().resolve()
+    except OSError:
+        return False
+
+
+# -- differences ---------------------------------------------------------------
+
+SECTIONS = (
+    ("meta", "Meta"),
+    ("therapies", "Therapies"),
+    ("tabs", "Tabs"),
+    ("questions", "Questions"),
+    ("contraindications", "Contraindications"),
+    ("categories", "Categories"),
+    ("rules", "Rules"),
+    ("references", "References"),
+)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    name: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class Change:
+    section: str  # one of SECTIONS' keys
+    key: str  # the id (a contraindication: question→therapies)
+    kind: str  # "added", "removed" or "changed"
+    fields: tuple[FieldChange, ...] = ()
+
+
+@dataclass
+class KBDiff:
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes
+
+    def in_section(self, section: str) -> list[Change]:
+        return [c for c in self.changes if c.section == section]
+
+    def find(self, section: str, key: str) -> Change | None:
+        return next((c for c in self.changes if c.section == section and c.key == key), None)
+
+
+def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
+    """A dataclass as dotted paths to plain values; id'd lists become keyed by id."""
+    if dataclasses.is_dataclass(value):
+        for f in dataclasses.fields(value):
+            if f.name in ("path", "sha256"):
+                continue
+            _flatten(getattr(value, f.name), f"{prefix}.{f.name}" if prefix else f.name, out)
+    elif isinstance(value, dict):
+        for key in value:
+            _flatten(value[key], f"{prefix}.{key}", out)
+    elif isinstance(value, tuple) and value and all(dataclasses.is_dataclass(v) and hasattr(v, "id") for v in value):
+        for item in value:
+            _flatten(item, f"{prefix}[{item.id}]", out)
+        out[f"{prefix} (order)"] = tuple(item.id for item in value)
+    else:
+        out[prefix] = value
+
+
+def _keyed(section: str, items: tuple) -> dict[str, Any]:
+    if section != "contraindications":
+        return {item.id: item for item in items}
+    keyed: dict[str, Any] = {}
+    for item in items:
+        base = f"{item.question}→{','.join(item.therapies)}"
+        key, n = base, 2
+        while key in keyed:
+            key, n = f"{base} #{n}", n + 1
+        keyed[key] = item
+    return keyed
+
+
+def _field_changes(old: Any, new: Any) -> tuple[FieldChange, ...]:
+    a: dict[str, Any] = {}
+    b: dict[str, Any] = {}
+    _flatten(old, "", a)
+    _flatten(new, "", b)
+    changes = []
+    for name in list(a) + [k for k in b if k not in a]:
+        before, after = a.get(name), b.get(name)
+        if before == after:
+            continue
+        if name.endswith(" (order)") and set(before or ()) != set(after or ()):
+            continue  # an added or removed item says it already
+        changes.append(FieldChange(name, before, after))
+    return tuple(changes)
+
+
+def diff_kb(old: KnowledgeBase, new: KnowledgeBase) -> KBDiff:
+    """What `new` changes against `old`, section by section, item by id."""
+    diff = KBDiff()
+    meta = _field_changes(old.meta, new.meta)
+    if meta:
+        diff.changes.append(Change("meta", "meta", "changed", meta))
+    for section, _title in SECTIONS[1:]:
+        before = _keyed(section, getattr(old, section))
+        after = _keyed(section, getattr(new, section))
+        for key, item in before.items():
+            if key not in after:
+                diff.changes.append(Change(section, key, "removed"))
+            else:
+                fields = _field_changes(item, after[key])
+                if fields:
+                    diff.changes.append(Change(section, key, "changed", fields))
+        for key in after:
+            if key not in before:
+                diff.changes.append(Change(section, key, "added"))
+        old_order = [k for k in before if k in after]
+        new_order = [k for k in after if k in before]
+        if old_order != new_order:
+            diff.changes.append(Change(section, "(order)", "changed", (FieldChange("order", tuple(old_order), tuple(new_order)),)))
+    return diff
+
+
+def _show(value: Any, width: int = 70) -> str:
+    if value is None:
+        text = "(none)"
+    elif isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, tuple):
+        text = "[" + ", ".join(_show(v, width) for v in value) + "]"
+    else:
+        text = str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+_MARKS = {"added": "+", "removed": "-", "changed": "~"}
+
+
+def render_diff(diff: KBDiff, old_label: str = "old", new_label: str = "new") -> str:
+    """Plain text, one section per heading; meant for a person merging by hand."""
+    if diff.empty:
+        return f"No differences between {old_label} and {new_label}.\n"
+    lines = [f"--- {old_label}", f"+++ {new_label}", ""]
+    for section, title in SECTIONS:
+        changes = diff.in_section(section)
+        if not changes:
+            continue
+        counts = [f"{sum(c.kind == kind for c in changes)} {kind}" for kind in ("added", "removed", "changed")
+                  if any(c.kind == kind for c in changes)]
+        lines.append(f"{title}: {', '.join(counts)}")
+        for change in changes:
+            if section == "meta":
+                for f in change.fields:
+                    lines.append(f"  ~ {f.name}: {_show(f.old)} → {_show(f.new)}")
+                continue
+            lines.append(f"  {_MARKS[change.kind]} {change.key}")
+            for f in change.fields:
+                if f.old is None:
+                    lines.append(f"      {f.name}: added {_show(f.new)}")
+                elif f.new is None:
+                    lines.append(f"      {f.name}: removed (was {_show(f.old)})")
+                else:
+                    lines.append(f"      {f.name}: {_show(f.old)} → {_show(f.new)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+# -- export ----------------------------------------------------------------------
+
+def _table(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A dataclass as a TOML table: None and empty optional lists left out."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(obj):
+        if f.name in skip:
+            continue
+        value = getattr(obj, f.name)
+        if value is None or value == ():
+            continue
+        out[f.name] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
+def kb_document(kb: KnowledgeBase) -> dict[str, Any]:
+    """The knowledge base in the file's own shape: parse_kb accepts the TOML of it."""
+    tabs = []
+    for tab in kb.tabs:
+        table: dict[str, Any] = {"id": tab.id, "title": tab.title}
+        if tab.intro is not None:
+            table["intro"] = tab.intro
+        table["rows"] = [_table(row) for row in tab.rows]
+        cells = {tid: {rid: _table(cell) for rid, cell in by_row.items()} for tid, by_row in tab.cells.items() if by_row}
+        if cells:
+            table["cell"] = cells
+        tabs.append(table)
+    doc: dict[str, Any] = {
+        "schema_version": 1,
+        "meta": _table(kb.meta),
+        "therapy": [_table(t) for t in kb.therapies],
+        "tab": tabs,
+        "question": [_table(q) for q in kb.questions],
+        "contraindication": [_table(c) for c in kb.contraindications],
+        "category": [_table(c) for c in kb.categories],
+        "rule": [_table(r) for r in kb.rules],
+        "reference": [_table(r) for r in kb.references],
+    }
+    return {key: value for key, value in doc.items() if value != []}
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    raise TypeError(f"cannot export {type(value).__name__}")
+
+
+def export_kb(kb: KnowledgeBase, fmt: str) -> str:
+    """Normalised text of a validated knowledge base: "json" or "toml".
+
+    The TOML comes from tomli-w, which knows nothing of comments: never write it
+    over the user's own file.
+    """
+    doc = kb_document(kb)
+    if fmt == "json":
+        return json.dumps(doc, indent=2, ensure_ascii=False, default=_json_default) + "\n"
+    if fmt == "toml":
+        import tomli_w
+
+        return tomli_w.dumps(doc)
+    raise ValueError(f"unknown export format {fmt!r} (json or toml)")
+
+
+# -- the editor ----------------------------------------------------------------
+
+def default_editor(environ: dict[str, str] | None = None, platform: str | None = None) -> str | None:
+    """$VISUAL, then $EDITOR, then notepad on Windows, else nano or vi when installed."""
+    env = os.environ if environ is None else environ
+    for name in ("VISUAL", "EDITOR"):
+        value = env.get(name, "").strip()
+        if value:
+            return value
+    if (platform or sys.platform).startswith("win"):
+        return "notepad"
+    for candidate in ("nano", "vi"):
+        found = shutil.which(candidate)
+        if found:
+            return found
+    return None
+
+
+def editor_command(editor: str, path: str | os.PathLike[str], platform: str | None = None) -> list[str]:
+    """The argv to run: the editor setting may carry arguments ("code --wait")."""
+    windows = (platform or sys.platform).startswith("win")
+    parts = shlex.split(editor, posix=not windows)
+    if windows:
+        parts = [p[1:-1] if len(p) > 1 and p[0] == p[-1] == '"' else p for p in parts]
+    return parts + [str(path)]
+
+
+# -- noticing changes on disk -----------------------------------------------------
+
+Signature = tuple[int, int, int]
+
+
+def file_signature(path: str | os.PathLike[str]) -> Signature | None:
+    """(mtime_ns, size, inode) of a file, or None when it is missing or unreadable."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def decode_text(data: bytes) -> str:
+    """File bytes as editor text: UTF-8 (a BOM dropped); undecodable bytes replaced."""
+    return data.decode("utf-8-sig", errors="replace")

@@ -1,0 +1,1 @@
+"""Contraindication screening: verdicts, the consultation, records. No Textual."""

@@ -1,0 +1,343 @@
+"""The Textual app: a shell of four sections over the plain domain modules."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widget import MountError
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+
+from consultui.kb.files import file_signature
+from consultui.kb.load import StartupKB
+from consultui.kb.model import KnowledgeBase
+from consultui.ui.compare import ComparePane
+from consultui.ui.dialogs import HelpScreen, ProblemsScreen
+from consultui.ui.section import Section
+
+
+def _screening(kb: KnowledgeBase) -> Section:
+    from consultui.ui.screening import ScreeningSection
+
+    return ScreeningSection(kb)
+
+
+def _claims(kb: KnowledgeBase) -> Section:
+    from consultui.ui.claims import ClaimsSection
+
+    return ClaimsSection(kb)
+
+
+def _knowledge(kb: KnowledgeBase) -> Section:
+    from consultui.ui.knowledge import KnowledgeSection
+
+    return KnowledgeSection(kb)
+
+
+# id -> (tab title, key, factory). Each section is a Section: its BINDINGS show in
+# the footer when it has focus and, with HELP_EXTRA, in the F1 help.
+SECTIONS = {
+    "compare": ("Compare", "f2", ComparePane),
+    "screening": ("Screening", "f3", _screening),
+    "claims": ("Claims", "f4", _claims),
+    "knowledge": ("Knowledge base", "f5", _knowledge),
+}
+
+
+RELOAD_POLL_SECONDS = 0.5  # the file in use is reloaded within about a second of a change
+
+
+def settings_file() -> Path:
+    from consultui.settings import settings_path
+
+    return settings_path()
+
+
+def _key_name(display: str) -> str:
+    """f1 -> F1, as printed on the keyboard."""
+    return display.upper() if display[:1] == "f" and display[1:].isdigit() else display
+
+
+class ConsultApp(App):
+    CSS_PATH = Path(__file__).with_name("consultui.tcss")
+    TITLE = "consultui"
+
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="app.help"),
+        Binding("f2", "section('compare')", "Compare", id="app.compare"),
+        Binding("f3", "section('screening')", "Screening", id="app.screening"),
+        Binding("f4", "section('claims')", "Claims", id="app.claims"),
+        Binding("f5", "section('knowledge')", "Knowledge base", id="app.knowledge"),
+        Binding("f6", "show_problems", "KB problems", id="app.problems", show=False),
+        Binding("f7", "next_theme", "Theme", id="app.theme", show=False),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    def __init__(self, startup: StartupKB) -> None:
+        super().__init__()
+        self.startup = startup
+        self.kb = startup.kb
+        # The file the Knowledge base section edits and the watcher polls: the user's
+        # file even when its problems made the app fall back to the bundled one.
+        failed = startup.failed_path
+        self.kb_file: Path = Path(failed) if failed is not None and Path(failed).is_file() else Path(startup.path)
+        self.reload_problems: list = []  # problems of the file on disk, when it changed and is invalid
+        self._kb_signature = None
+        self._asking_quit = False
+        self._sections: dict[str, Section] = {}
+        self._settings_message = self._apply_saved_theme()
+
+    # -- layout ----------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        if self.startup.problems:
+            yield Static(self._problem_banner(), id="kb-banner")
+        with TabbedContent(id="sections"):
+            for section, (title, _key, factory) in SECTIONS.items():
+                with TabPane(title, id=section):
+                    widget = factory(self.kb)
+                    widget.id = f"{section}-section"
+                    self._sections[section] = widget
+                    # Hidden sections mount just after the first frame: a faster start.
+                    if section == "compare":
+                        yield widget
+        yield Footer()
+
+    # -- theme -----------------------------------------------------------
+    def _apply_saved_theme(self) -> str | None:
+        from consultui.settings import load_settings
+
+        self.settings, message = load_settings()
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        elif message is None:
+            message = f'unknown theme "{self.settings.theme}" in {settings_file()}; using the default'
+        return message
+
+    def action_next_theme(self) -> None:
+        from consultui.settings import next_theme
+
+        self.theme = next_theme(self.theme)
+        self.notify(f"Theme: {self.theme}", title="Theme", markup=False, timeout=2)
+
+    def _theme_changed(self, theme) -> None:
+        """Remember the theme however it was chosen (F7 or the command palette)."""
+        from consultui.settings import save_settings, with_theme
+
+        if theme.name == self.settings.theme:
+            return
+        self.settings = with_theme(self.settings, theme.name)
+        try:
+            save_settings(self.settings)
+        except OSError as exc:
+            self.notify(f"The theme could not be saved: {exc}", title="Error", severity="error", markup=False)
+
+    def _problem_banner(self) -> Content:
+        count = len(self.startup.problems)
+        return Content(
+            f"⚠ {self.startup.failed_path} has {count} problem(s); using the bundled knowledge base. "
+            "Press F6 to see them."
+        )
+
+    def on_mount(self) -> None:
+        self._show_kb_identity()
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self._settings_message:
+            self.notify(self._settings_message, title="Settings", severity="warning", markup=False)
+        self._kb_signature = file_signature(self.kb_file)
+        self.set_interval(RELOAD_POLL_SECONDS, self._watch_kb_file, name="kb-watch")
+        self.call_after_refresh(self._mount_hidden_sections)
+        self.call_after_refresh(self._focus_active_section)
+        if self.startup.problems:
+            self.notify(
+                f"{self.startup.failed_path}: {len(self.startup.problems)} problem(s). F6 shows them.",
+                title="Knowledge base not used", severity="warning", markup=False, timeout=8,
+            )
+
+    def _show_kb_identity(self) -> None:
+        self.title = self.kb.meta.title
+        self.sub_title = f"version {self.kb.meta.version}"
+
+    # -- a new knowledge base while running ---------------------------------
+    def apply_kb(self, kb: KnowledgeBase, path: str | Path, signature=None) -> None:
+        """Use a validated knowledge base everywhere at once, without restarting."""
+        self.kb = kb
+        self.kb_file = Path(path)
+        self._kb_signature = signature if signature is not None else file_signature(self.kb_file)
+        self.startup = StartupKB(kb, Path(path), "saved or reloaded while the app was running")
+        for section in self._sections.values():
+            if section.is_mounted:
+                section.set_kb(kb)
+            else:  # still waiting to be mounted: it will compose with the new one
+                section.kb = kb
+        self._show_kb_identity()
+        self._clear_reload_problems()
+        for banner in self.query("#kb-banner"):
+            banner.remove()
+
+    def _watch_kb_file(self) -> None:
+        """Poll the file in use (there is no portable file-watching API); load changes off the UI thread."""
+        signature = file_signature(self.kb_file)
+        if signature == self._kb_signature:
+            return
+        self._kb_signature = signature
+        if signature is not None:  # missing for a moment while an editor renames files
+            self._reload_kb_file(self.kb_file, signature)
+
+    @work(thread=True, exclusive=True, group="kb-reload")
+    def _reload_kb_file(self, path: Path, signature) -> None:
+        from consultui.kb.files import decode_text
+        from consultui.kb.load import KBReadError, parse_kb, read_bytes
+        from consultui.problems import Problem
+
+        try:
+            data = read_bytes(path)
+        except KBReadError as exc:
+            self.call_from_thread(self._kb_file_changed, path, signature, None, None, [Problem(str(path), None, None, "", exc.message)])
+            return
+        result = parse_kb(data, str(path))
+        self.call_from_thread(self._kb_file_changed, path, signature, decode_text(data), result, result.problems)
+
+    def _kb_file_changed(self, path: Path, signature, text, result, problems) -> None:
+        if path != self.kb_file:
+            return  # saved elsewhere since (the first save of the bundled file)
+        knowledge = self.section("knowledge")
+        if result is not None and result.ok:
+            if result.kb.sha256 != self.kb.sha256:
+                self.apply_kb(result.kb, path, signature)
+                self.notify(f"{path} changed on disk and was reloaded.", title="Knowledge base reloaded", markup=False)
+            else:
+                self._clear_reload_problems()
+        else:
+            self.reload_problems = list(problems)
+            self._show_reload_banner(path)
+            self.notify(
+                f"{path} changed on disk and has {len(problems)} problem(s). Still using the last valid version; "
+                "F5 shows the problems with their lines.",
+                title="Knowledge base not reloaded", severity="warning", markup=False, timeout=10,
+            )
+        if text is not None and knowledge.is_mounted and hasattr(knowledge, "disk_changed"):
+            knowledge.disk_changed(path, text, result)
+
+    def _show_reload_banner(self, path: Path) -> None:
+        message = Content(
+            f"⚠ {path} changed on disk and has {len(self.reload_problems)} problem(s); "
+            "still using the last valid version. F5 shows them with their lines, F6 lists them."
+        )
+        banners = self.query("#kb-reload-banner")
+        if banners:
+            banners.first(Static).update(message)
+        else:
+            self.mount(Static(message, id="kb-reload-banner"), before=self.query_one("#sections"))
+
+    def _clear_reload_problems(self) -> None:
+        self.reload_problems = []
+        for banner in self.query("#kb-reload-banner"):
+            banner.remove()
+
+    async def action_quit(self) -> None:
+        """Quit; with unsaved changes in the knowledge-base editor, ask first."""
+        knowledge = self.query("#knowledge-section")
+        if not (knowledge and getattr(knowledge.first(), "dirty", False)):
+            self.exit()
+            return
+        if self._asking_quit:
+            return
+        from consultui.ui.screening_dialogs import ConfirmDialog
+
+        def answered(quit_anyway: bool | None) -> None:
+            self._asking_quit = False
+            if quit_anyway:
+                self.exit()
+
+        self._asking_quit = True
+        self.push_screen(
+            ConfirmDialog(
+                "Quit without saving?",
+                f"The knowledge-base editor has unsaved changes to {knowledge.first().path}. Quit and lose them?",
+                yes="Quit", no="Keep editing",
+            ),
+            answered,
+        )
+
+    # -- actions ---------------------------------------------------------
+    async def _mount_hidden_sections(self) -> None:
+        for section_id, widget in self._sections.items():
+            if widget.is_mounted:
+                continue
+            try:
+                await self.query_one(f"#{section_id}", TabPane).mount(widget)
+            except MountError:  # the app is closing before its first frame settled
+                return
+
+    def _focus_active_section(self) -> None:
+        self._focus_section(self.query_one("#sections", TabbedContent).active)
+
+    def _focus_section(self, section_id: str) -> None:
+        # Only the visible section: focusing a widget in a hidden pane switches to it.
+        if self.query_one("#sections", TabbedContent).active != section_id:
+            return
+        section = self.section(section_id)
+        if section.is_mounted:
+            section.on_shown_section()
+        else:  # a hidden section mounts just after the first frame
+            self.call_after_refresh(self._focus_section, section_id)
+
+    def section(self, section_id: str) -> Section:
+        """The section widget (it may not be mounted yet in the first moments)."""
+        return self._sections[section_id]
+
+    def action_section(self, section: str) -> None:
+        self.query_one("#sections", TabbedContent).active = section
+        self._focus_section(section)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.tabbed_content.id == "sections" and event.pane.id in SECTIONS:
+            self._focus_section(event.pane.id)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.key_groups()))
+
+    def action_show_problems(self) -> None:
+        if self.reload_problems:
+            self.push_screen(ProblemsScreen(str(self.kb_file), self.reload_problems, "the last valid version"))
+        elif self.startup.problems:
+            self.push_screen(ProblemsScreen(str(self.startup.failed_path), self.startup.problems, "the bundled knowledge base"))
+        else:
+            self.notify("The knowledge base in use has no problems.", title="Knowledge base", markup=False)
+
+    def key_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        def keys(bindings) -> list[tuple[str, str]]:
+            return [(_key_name(self.get_key_display(b)), b.description) for b in bindings if b.description]
+
+        groups = [("Everywhere", keys(self.BINDINGS) + [("^p", "Command palette")])]
+        for section_id, (title, key, _factory) in SECTIONS.items():
+            section = self.section(section_id)
+            entries = keys(section.BINDINGS) + list(section.HELP_EXTRA)
+            if entries:
+                groups.append((f"{title} ({key.upper()})", entries))
+        return groups
+
+    def get_system_commands(self, screen: Screen):
+        yield from super().get_system_commands(screen)
+        for section, (title, key, _factory) in SECTIONS.items():
+            yield SystemCommand(f"Go to {title}", f"Switch to the {title} section ({key.upper()})", lambda s=section: self.action_section(s))
+        yield SystemCommand("Help: list every key", "Open the help screen (F1)", self.action_help)
+        for section_id in SECTIONS:
+            for title, help_text, callback in self.section(section_id).palette_commands():
+                yield SystemCommand(title, help_text, callback)
+        if self.startup.problems or self.reload_problems:
+            yield SystemCommand("Show knowledge-base problems", "Why your knowledge base was not used (F6)", self.action_show_problems)
+
+
+def run_app(kb_path: str | Path | None = None) -> int:
+    from consultui.kb.load import load_for_app
+
+    app = ConsultApp(load_for_app(kb_path))
+    app.run()
+    return app.return_code or 0

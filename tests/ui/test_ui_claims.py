@@ -1,0 +1,158 @@
+"""Claims section: live checking, highlights, findings list, file, report."""
+from __future__ import annotations
+
+import pytest
+from textual.widgets import OptionList, Static
+
+from consultui.ui.app import ConsultApp
+from consultui.kb.load import load_for_app
+from consultui.ui.claims import ClaimsEditor, ClaimsSection, spans_by_line
+from consultui.ui.dialogs import OpenFileDialog
+
+TEXT = "Our facial.\nGuaranteed results in one visit!\nWe cannot promise anything else."
+
+
+async def settle(app, pilot):
+    """Wait for the debounce timer and the checking thread."""
+    await pilot.pause(0.35)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.fixture
+def app(minimal_kb_path):
+    return ConsultApp(load_for_app(minimal_kb_path))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_f4_focuses_the_box_and_typing_flags_claims(app, size):
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        editor = app.query_one(ClaimsEditor)
+        assert app.focused is editor
+        editor.insert(TEXT)
+        await settle(app, pilot)
+        section = app.query_one(ClaimsSection)
+        assert [(f.rule, f.line, f.column, f.text) for f in section.findings] == [("guaranteed-results", 2, 1, "Guaranteed results")]
+        assert str(app.query_one("#claims-summary", Static).content) == "1 red flag: 1 high, 0 medium, 0 low"
+        assert editor.marks == {1: [(0, 18, "high")]}
+        options = app.query_one("#claims-findings", OptionList)
+        assert options.option_count == 1
+        prompt = str(options.get_option_at_index(0).prompt)
+        assert "▲ HIGH" in prompt and "Guaranteed outcome" in prompt and "“Guaranteed results”" in prompt
+        detail = str(app.query_one("#claims-detail", Static).content)
+        assert "Why: Results cannot be guaranteed." in detail and "Honest wording: Say results vary." in detail
+        assert "REF-B: Regulator B. Guidance. (2022)" in detail
+        # The highlight is drawn with an underline, not only a colour.
+        line = editor.get_line(1)
+        assert any(span.style.underline for span in line.spans if span.start == 0)
+
+
+async def test_selecting_a_finding_moves_the_cursor_to_it(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f4")
+        editor = app.query_one(ClaimsEditor)
+        editor.insert(TEXT)
+        editor.move_cursor((0, 0))
+        await settle(app, pilot)
+        options = app.query_one("#claims-findings", OptionList)
+        options.focus()
+        options.highlighted = 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.focused is editor
+        assert editor.selection.start == (1, 0) and editor.selection.end == (1, 18)
+        assert editor.selected_text == "Guaranteed results"
+
+
+async def test_edits_recheck_and_clear_empties(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f4")
+        editor = app.query_one(ClaimsEditor)
+        editor.insert("guaranteed results")
+        await settle(app, pilot)
+        section = app.query_one(ClaimsSection)
+        assert len(section.findings) == 1
+        editor.insert(" and no guaranteed results elsewhere, guaranteed results")
+        await settle(app, pilot)
+        assert len(section.findings) >= 2
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        assert editor.text == "" and section.findings == [] and editor.marks == {}
+
+
+async def test_copy_report(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f4")
+        app.query_one(ClaimsEditor).insert(TEXT)
+        await settle(app, pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        report = app.clipboard
+        assert "1 red flag: 1 high, 0 medium, 0 low" in report
+        assert '1. Line 2, column 1: "Guaranteed results"' in report
+        assert "Honest wording: Say results vary." in report and "Source: REF-B: Regulator B. Guidance. (2022)" in report
+
+
+async def test_open_file_loads_and_checks(app, tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><style>p{}</style></head><body><p>Guaranteed&nbsp;results</p></body></html>")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f4")
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, OpenFileDialog)
+        await pilot.press(*str(page), "enter")
+        await settle(app, pilot)
+        editor = app.query_one(ClaimsEditor)
+        section = app.query_one(ClaimsSection)
+        assert editor.text.startswith("<html>")
+        assert len(section.findings) == 1
+        f = section.findings[0]
+        assert editor.text[f.start:f.end] == f.text == "Guaranteed&nbsp;results"
+
+
+async def test_open_file_that_is_not_utf8_keeps_the_text(app, tmp_path):
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("Caf\xe9 guaranteed results".encode("latin-1"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f4")
+        editor = app.query_one(ClaimsEditor)
+        editor.insert("keep me")
+        section = app.query_one(ClaimsSection)
+        section.load_file(str(bad))
+        await pilot.pause()
+        assert editor.text == "keep me"
+        assert any("not UTF-8" in n.message and "latin1.txt" in n.message for n in app._notifications)
+
+
+async def test_open_dialog_reports_a_missing_file(app, tmp_path):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f4", "ctrl+o")
+        await pilot.pause()
+        await pilot.press(*str(tmp_path / "nope.txt"), "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, OpenFileDialog)
+        assert "no such file" in str(app.screen.query_one("#open-hint", Static).content)
+
+
+async def test_pasted_markup_shows_literally(app):
+    text = "[b]Guaranteed results[/b] [@click=app.quit]x[/] [50% off]"
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f4")
+        editor = app.query_one(ClaimsEditor)
+        editor.insert(text)
+        await settle(app, pilot)
+        assert editor.text == text
+        assert app.query_one(ClaimsSection).findings[0].text == "Guaranteed results"
+        prompt = str(app.query_one("#claims-findings", OptionList).get_option_at_index(0).prompt)
+        assert "“Guaranteed results”" in prompt
+    assert app.return_code in (None, 0)
+
+
+def test_spans_split_across_lines():
+    from consultui.claims.checker import Finding
+
+    f = Finding("r", "c", "low", 3, 9, 1, 4, "lo\nwor", "m", "s")
+    assert spans_by_line("hello\nworld", [f]) == {0: [(3, 5, "low")], 1: [(0, 3, "low")]}

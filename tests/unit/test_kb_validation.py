@@ -1,0 +1,115 @@
+"""The knowledge-base loader: every kind of mistake points at its line."""
+from __future__ import annotations
+
+import pytest
+
+from consultui.kb.load import KBReadError, bundled_kb_path, load_kb, parse_kb
+from consultui.kb.positions import format_path, key_positions
+
+from conftest import KB_FIXTURES
+
+BROKEN = KB_FIXTURES / "broken"
+
+# file, line, column or None, key path, words the message must contain
+CASES = [
+    ("syntax-error", 5, 17, "", "TOML syntax error"),
+    ("missing-key", 17, 1, "therapy[1]", 'missing required key "name"'),
+    ("wrong-type", 186, 1, "reference[1].year", "expected a year"),
+    ("unknown-key", 54, 1, "tab[1].titel", 'did you mean "title"'),
+    ("bad-grade", 44, 1, "tab[0].cell.beta.nature.grade", 'did you mean "moderate"'),
+    ("duplicate-id", 18, 1, "therapy[1].id", 'duplicate id "alpha"'),
+    ("unknown-ref", 45, 9, "tab[0].cell.beta.nature.refs[0]", 'unknown reference id "REF-C" (did you mean "REF-B"?)'),
+    ("unknown-therapy", 87, 23, "contraindication[1].therapies[1]", 'did you mean "beta"'),
+    ("unknown-question", 86, 1, "contraindication[1].question", 'did you mean "pregnant"'),
+    ("unknown-category", 167, 1, "rule[0].category", 'did you mean "guaranteed-outcome"'),
+    ("missing-category", 100, 1, "category[1].id", 'did you mean "permanence"'),
+    ("schema-version", 2, 1, "schema_version", "expected 1, got 2"),
+    ("bad-date", 7, 1, "meta.reviewed", "expected a TOML date"),
+    ("cell-unknown-therapy", 62, 1, "tab[1].cell.gamma", 'unknown therapy id "gamma"'),
+    ("cell-unknown-row", 37, 1, "tab[0].cell.alpha.costs", 'did you mean "cost"'),
+    ("unknown-top-level", 4, 1, "schema", 'did you mean "schema_version"'),
+    ("empty-refs", 83, 1, "contraindication[0].refs", "non-empty list"),
+    ("bad-pattern", 169, 13, "rule[0].patterns[0]", "invalid pattern"),
+    ("not-utf8", 21, 20, "", "not UTF-8"),
+    ("empty", 1, None, "", "the file is empty"),
+]
+
+
+@pytest.mark.parametrize("name,line,column,key,words", CASES, ids=[c[0] for c in CASES])
+def test_broken_fixture_points_at_its_line(name, line, column, key, words):
+    result = load_kb(BROKEN / f"{name}.toml")
+    assert not result.ok and result.kb is None
+    matching = [p for p in result.problems if words in str(p)]
+    assert matching, [str(p) for p in result.problems]
+    problem = matching[0]
+    assert (problem.line, problem.column, problem.key) == (line, column, key)
+    assert problem.file.endswith(f"{name}.toml")
+
+
+def test_every_broken_fixture_is_covered():
+    assert {p.stem for p in BROKEN.glob("*.toml")} == {c[0] for c in CASES}
+
+
+def test_all_problems_reported_at_once():
+    text = (KB_FIXTURES / "minimal.toml").read_text()
+    text = text.replace('grade = "moderate"', 'grade = "okay"').replace('year = 2022', 'year = "x"')
+    text = text.replace('short = "Beta"', 'shortname = "Beta"')
+    result = parse_kb(text.encode(), "many.toml")
+    keys = {p.key for p in result.problems}
+    assert {"tab[0].cell.beta.nature.grade", "reference[1].year", "therapy[1].shortname", "therapy[1]"} <= keys
+
+
+def test_missing_category_also_reported_without_an_id_line():
+    result = load_kb(BROKEN / "missing-category.toml")
+    missing = [p for p in result.problems if 'missing [[category]] with id "permanence"' in p.message]
+    assert missing and missing[0].line == 93  # the first [[category]] table
+
+
+def test_bom_and_crlf_are_accepted(minimal_kb):
+    result = load_kb(KB_FIXTURES / "bom-crlf.toml")
+    assert result.ok
+    assert result.kb.therapies == minimal_kb.therapies
+    assert result.kb.tabs[0].cell("alpha", "nature").text == "Alpha is a thing."
+
+
+def test_valid_fixture_builds_the_model(minimal_kb):
+    assert [t.id for t in minimal_kb.therapies] == ["alpha", "beta"]
+    assert minimal_kb.tabs[0].cell("alpha", "cost").refs == ("REF-A", "REF-B")
+    assert minimal_kb.contraindications[1].therapies == ("alpha", "beta")
+    assert len(minimal_kb.sha256) == 64 and minimal_kb.path.endswith("minimal.toml")
+
+
+@pytest.mark.parametrize("setup", ["missing", "folder", "too-big"])
+def test_unreadable_files_raise_a_read_error(tmp_path, setup, monkeypatch):
+    target = tmp_path / "kb.toml"
+    if setup == "folder":
+        target.mkdir()
+    elif setup == "too-big":
+        import consultui.kb.load as kbload
+
+        target.write_text("x = 1\n" * 10)
+        monkeypatch.setattr(kbload, "MAX_BYTES", 10)
+    with pytest.raises(KBReadError) as info:
+        load_kb(target)
+    assert str(target) in str(info.value)
+    assert {"missing": "no such file", "folder": "is a folder", "too-big": "too large"}[setup] in info.value.message
+
+
+def test_symlink_loop_is_a_read_error(tmp_path):
+    loop = tmp_path / "loop.toml"
+    loop.symlink_to(tmp_path / "loop.toml")
+    with pytest.raises(KBReadError):
+        load_kb(loop)
+
+
+def test_key_positions_follow_arrays_of_tables_and_inline_tables():
+    text = '[[a]]\nx = 1\n[[a]]\nx = 2\nrows = [\n  { id = "r" },\n]\n[a.sub.k]\n"quoted key" = """\nmulti\n"""\ny = 3\n'
+    positions = {format_path(k): v for k, v in key_positions(text).items()}
+    assert positions["a[1].x"] == (4, 1)
+    assert positions["a[1].rows[0].id"] == (6, 5)
+    assert positions["a[1].sub.k.quoted key"] == (9, 1)
+    assert positions["a[1].sub.k.y"] == (12, 1)
+
+
+def test_bundled_file_is_found():
+    assert bundled_kb_path().is_file()
