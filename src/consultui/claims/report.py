@@ -5,6 +5,7 @@ import datetime as dt
 from collections import Counter
 from typing import Sequence
 
+from consultui import clock
 from consultui.claims.checker import Finding
 from consultui.kb.model import KnowledgeBase
 
@@ -40,7 +41,7 @@ def references_text(kb: KnowledgeBase, ref_ids: Sequence[str]) -> list[str]:
 def plain_report(findings: Sequence[Finding], kb: KnowledgeBase, source: str = "pasted text",
                  now: dt.datetime | None = None) -> str:
     """The report a practitioner copies into an email or a note."""
-    now = now or dt.datetime.now()
+    now = now or clock.now()
     lines = [
         "Red-flag claims report (consultui)",
         f"Checked: {source}, {now:%Y-%m-%d %H:%M}",

@@ -19,6 +19,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from consultui import clock
 from consultui.cli.output import EXIT_OK, CommandError
 from consultui.kb.model import KnowledgeBase
 from consultui.screening.records import render_markdown
@@ -72,7 +73,7 @@ def run(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     if args.format == "json":
         sys.stdout.write(json.dumps(to_json(verdicts, kb), ensure_ascii=False, indent=2) + "\n")
     elif args.format == "markdown":
-        sys.stdout.write(render_markdown(consultation, verdicts, kb, _dt.datetime.now().astimezone()))
+        sys.stdout.write(render_markdown(consultation, verdicts, kb, clock.now()))
     else:
         print_text(verdicts, kb)
     return EXIT_OK

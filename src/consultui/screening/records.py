@@ -9,6 +9,8 @@ the UI can show the message and let the user retry.
 """
 from __future__ import annotations
 
+from consultui import clock
+
 import datetime as _dt
 import html
 import json
@@ -34,7 +36,7 @@ class SaveError(OSError):
 # --------------------------------------------------------------------------- helpers
 
 def _now() -> _dt.datetime:
-    return _dt.datetime.now().astimezone()
+    return clock.now()
 
 
 def _fmt_dt(moment: _dt.datetime) -> str:

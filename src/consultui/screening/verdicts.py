@@ -5,6 +5,8 @@ command all build on `evaluate()` so that they can never disagree.
 """
 from __future__ import annotations
 
+from consultui import clock
+
 import datetime as _dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -141,7 +143,7 @@ def _verdict(reasons: tuple[Reason, ...], unanswered: tuple[str, ...]) -> Verdic
 
 
 def _now() -> _dt.datetime:
-    return _dt.datetime.now().astimezone()
+    return clock.now()
 
 
 @dataclass

@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from consultui import clock
 from consultui.screening import records
 from consultui.kb.model import KnowledgeBase, Question
 from consultui.screening.verdicts import (
@@ -335,7 +336,7 @@ class ScreeningSection(Section):
             if self.autosave_error:
                 self.app.notify("Autosave works again.", title="Autosave", markup=False)
             self.autosave_error = None
-            self.last_autosave = _dt.datetime.now()
+            self.last_autosave = clock.now()
 
     def set_answer(self, question_id: str, answer: Answer) -> None:
         self.consultation.set_answer(question_id, answer)
@@ -442,7 +443,7 @@ class ScreeningSection(Section):
         self.show_status()
 
     def action_copy_markdown(self) -> None:
-        text = records.render_markdown(self.consultation, self.verdicts, self.kb, _dt.datetime.now().astimezone())
+        text = records.render_markdown(self.consultation, self.verdicts, self.kb, clock.now())
         self.app.copy_to_clipboard(text)
         self.app.notify(
             "The record is on the clipboard as Markdown (terminals without OSC 52 support ignore this; save with s instead).",
