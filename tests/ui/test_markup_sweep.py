@@ -306,8 +306,8 @@ async def test_screening_shows_markup_literally_and_records_escape_it(size, isol
         # Save the record through the UI and read what was written.
         await pilot.press("s")
         await pilot.pause()
-        assert section.last_record is not None, section.save_error
-        md_path, html_path = section.last_record
+        assert section.session.last_record is not None, section.session.save_error
+        md_path, html_path = section.session.last_record
         assert_alive(app)
     from pathlib import Path
 

@@ -73,7 +73,7 @@ async def test_answering_by_keys_updates_verdicts(minimal_kb_path, size):
         detail = static_text(app, "#screening-verdict-text")
         assert "Contraindicated · Alpha therapy" in detail
         assert "ABSOLUTE: Bleeding disorder? — Bleeding risk. [REF-A]" in detail
-        assert "Still open (1)" in detail and "Pregnant or breastfeeding?" in detail
+        assert "Still not asked (1)" in detail and "Pregnant or breastfeeding?" in detail
         assert "REF-A: Author A. A study. Journal 2020." in detail
 
         await pilot.press("n")  # pregnant: No

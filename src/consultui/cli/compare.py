@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from consultui import mdescape
 from consultui.cli.output import CommandError
 from consultui.kb.comparison import (
     UnknownIdError,
@@ -86,12 +87,7 @@ def _references_used(kb, therapies, tabs):
     return list(seen.values())
 
 
-def _md(text: str) -> str:
-    """Make knowledge-base text safe inside a Markdown table cell."""
-    out = text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "")
-    for ch in "*_`[]<>#":
-        out = out.replace(ch, "\\" + ch)
-    return out.replace("\n", "<br>")
+_md = mdescape.escape_cell
 
 
 def render_markdown(kb, therapies, tabs, plain: bool) -> str:

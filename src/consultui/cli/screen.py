@@ -19,12 +19,12 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from consultui import clock
+from consultui.application.session import ConsultationSession
 from consultui.cli.output import EXIT_OK, CommandError
 from consultui.kb.model import KnowledgeBase
-from consultui.screening.records import render_markdown
-from consultui.screening.verdicts import (NO_QUESTIONS_TEXT, Answer, Consultation, TherapyVerdict, Verdict,
-                        evaluate, questions_by_group, relevant_questions)
+from consultui.screening.verdictview import verdict_views
+from consultui.screening.verdicts import (Answer, Consultation, TherapyVerdict, Verdict,
+                        questions_by_group)
 
 FORMATS = ("text", "json", "markdown")
 NOTES_TABLE = "notes"
@@ -69,13 +69,14 @@ def run(args: argparse.Namespace, kb: KnowledgeBase) -> int:
         consultation = load_answers(args.answers, kb)
     except AnswersError as exc:
         raise CommandError(str(exc), prog="consultui screen") from None
-    verdicts = evaluate(kb, consultation.answers)
+    # The same session the app's Screening section drives, without an autosave.
+    session = ConsultationSession(kb, consultation, autosave=False)
     if args.format == "json":
-        sys.stdout.write(json.dumps(to_json(verdicts, kb), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(to_json(session.verdicts, kb), ensure_ascii=False, indent=2) + "\n")
     elif args.format == "markdown":
-        sys.stdout.write(render_markdown(consultation, verdicts, kb, clock.now()))
+        sys.stdout.write(session.markdown())
     else:
-        print_text(verdicts, kb)
+        print_text(session.verdicts, kb)
     return EXIT_OK
 
 
@@ -192,27 +193,22 @@ def print_text(verdicts: list[TherapyVerdict], kb: KnowledgeBase,
     # in the TOML prints literally; each verdict has a word and a symbol, not just a colour.
     # soft_wrap: long lines stay whole (grep-able, no padding spaces); the terminal wraps them.
     console = console or Console(file=sys.stdout, highlight=False, markup=False, emoji=False)
-    texts = {q.id: q.text for q in kb.questions}
 
     def line(*parts: str | tuple[str, str]) -> None:
         console.print(Text.assemble(*parts), soft_wrap=True)
 
     line((kb.meta.title, "bold"), f" (version {kb.meta.version})")
     line(f"Knowledge base: {kb.path or 'unknown'}  SHA-256: {kb.sha256 or 'unknown'}")
-    for tv in verdicts:
+    for view in verdict_views(kb, verdicts):
         line()
-        line((f"{tv.verdict.symbol} {tv.verdict.label}", _VERDICT_STYLES[tv.verdict]),
-             ": ", (tv.therapy.name, "bold"))
-        for r in tv.reasons:
-            grade = f" ({r.grade})" if r.grade else ""
-            refs = f" [{', '.join(r.refs)}]" if r.refs else ""
-            line("  - ", (r.level.upper(), "bold"), grade, ": ",
-                 texts.get(r.question, r.question), " — ", r.reason, refs)
-        if tv.unanswered:
-            line(f"  Not asked ({len(tv.unanswered)}):")
-            for qid in tv.unanswered:
-                line("    - ", texts.get(qid, qid))
-        if not relevant_questions(kb, tv.therapy.id):
-            line("  ", NO_QUESTIONS_TEXT)
+        line((view.headline, _VERDICT_STYLES[view.verdict]), ": ", (view.therapy_name, "bold"))
+        if view.remark:
+            line("  ", view.remark)
+        for r in view.reasons:
+            line("  - ", (r.level.upper(), "bold"), r.grade_text, ": ", r.question, " — ", r.reason, r.refs_text)
+        if view.open_questions:
+            line(f"  {view.open_heading}:")
+            for question in view.open_questions:
+                line("    - ", question)
     line()
     line((kb.meta.disclaimer, "italic"))

@@ -9,8 +9,6 @@ the UI can show the message and let the user retry.
 """
 from __future__ import annotations
 
-from consultui import clock
-
 import datetime as _dt
 import html
 import json
@@ -18,11 +16,11 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from consultui import paths
+from consultui import clock, mdescape, paths
 from consultui.atomic import write_text_atomic
 from consultui.kb.model import KnowledgeBase
-from consultui.screening.verdicts import (NO_QUESTIONS_TEXT, Consultation, Reason, TherapyVerdict,
-                        questions_by_group, relevant_questions)
+from consultui.screening.verdicts import Consultation, TherapyVerdict, questions_by_group
+from consultui.screening.verdictview import ReasonView, cited_references, verdict_views
 
 AUTOSAVE_NAME = "current-consultation.json"
 _AUTOSAVE_FORMAT = "consultui-autosave"
@@ -44,18 +42,6 @@ def _fmt_dt(moment: _dt.datetime) -> str:
     return f"{text} (UTC{moment.strftime('%z')})" if moment.tzinfo else text
 
 
-def _question_texts(kb: KnowledgeBase) -> dict[str, str]:
-    return {q.id: q.text for q in kb.questions}
-
-
-def _cited_refs(verdicts: Sequence[TherapyVerdict]) -> list[str]:
-    seen: dict[str, None] = {}
-    for verdict in verdicts:
-        for reason in verdict.reasons:
-            seen.update(dict.fromkeys(reason.refs))
-    return list(seen)
-
-
 def _write(path: Path, text: str, what: str) -> Path:
     try:
         return write_text_atomic(path, text)
@@ -66,21 +52,8 @@ def _write(path: Path, text: str, what: str) -> Path:
 
 # --------------------------------------------------------------------------- Markdown
 
-_MD_INLINE = re.compile(r"([\\`*_\[\]<>|#!~])")
-# Line starts that would turn into lists, headings or rules inside a list item.
-_MD_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)](?=\s|$))")
-
-
-def _md(text: str) -> str:
-    """Escape text for Markdown so knowledge-base or user text is shown literally."""
-    lines = [_MD_LINE_START.sub(r"\1\\\2", _MD_INLINE.sub(r"\\\1", line))
-             for line in text.splitlines() or [""]]
-    return "\\\n".join(lines)  # backslash + newline: a hard line break
-
-
-def _md_line(text: str) -> str:
-    """Escaped and folded onto one line, for headings."""
-    return _md(" ".join(text.split()))
+_md = mdescape.escape
+_md_line = mdescape.escape_line
 
 
 def _md_indent(text: str, indent: str) -> str:
@@ -117,21 +90,17 @@ def _md_header(consultation: Consultation, kb: KnowledgeBase, saved_at: _dt.date
 
 
 def _md_verdicts(verdicts: Sequence[TherapyVerdict], kb: KnowledgeBase) -> str:
-    texts = _question_texts(kb)
     out = ["## Verdicts"]
-    for tv in verdicts:
-        out += ["", f"### {tv.verdict.symbol} {_md_line(tv.therapy.name)}: {tv.verdict.label}", ""]
-        if not relevant_questions(kb, tv.therapy.id):
-            out.append(NO_QUESTIONS_TEXT)
-        for r in tv.reasons:
-            refs = f" [{_md(', '.join(r.refs))}]" if r.refs else ""
-            grade = f" ({_md(r.grade)})" if r.grade else ""
-            question = _md(texts.get(r.question, r.question))
-            line = f"- **{_md(r.level)}**{grade}: {question} — {_md(r.reason)}{refs}"
+    for view in verdict_views(kb, verdicts):
+        out += ["", f"### {view.verdict.symbol} {_md_line(view.therapy_name)}: {view.verdict.label}", ""]
+        if view.remark:
+            out.append(_md(view.remark))
+        for r in view.reasons:
+            line = f"- **{_md(r.level)}**{_md(r.grade_text)}: {_md(r.question)} — {_md(r.reason)}{_md(r.refs_text)}"
             out.append(_md_indent(line, "  "))
-        if tv.unanswered:
-            out += ["", "Still not asked:", ""]
-            out += [_md_indent(f"- {_md(texts.get(q, q))}", "  ") for q in tv.unanswered]
+        if view.open_questions:
+            out += ["", f"{view.open_heading}:", ""]
+            out += [_md_indent(f"- {_md(q)}", "  ") for q in view.open_questions]
     return "\n".join(out)
 
 
@@ -153,14 +122,10 @@ def _md_general_note(consultation: Consultation) -> str:
 
 
 def _md_references(verdicts: Sequence[TherapyVerdict], kb: KnowledgeBase) -> str:
-    ids = _cited_refs(verdicts)
-    if not ids:
+    refs = cited_references(verdict_views(kb, verdicts))
+    if not refs:
         return ""
-    lines = []
-    for ref_id in ids:
-        ref = kb.reference(ref_id)
-        citation = f": {_md(ref.citation)}" if ref else ""
-        lines.append(_md_indent(f"- {_md(ref_id)}{citation}", "  "))
+    lines = [_md_indent(f"- {_md(ref.id)}" + (f": {_md(ref.citation)}" if ref.citation else ""), "  ") for ref in refs]
     return "## References\n\n" + "\n".join(lines)
 
 
@@ -238,31 +203,29 @@ def _html_header(consultation: Consultation, kb: KnowledgeBase, saved_at: _dt.da
 
 
 def _html_verdicts(verdicts: Sequence[TherapyVerdict], kb: KnowledgeBase) -> str:
-    texts = _question_texts(kb)
     out = ["<section>\n<h2>Verdicts</h2>"]
-    for tv in verdicts:
-        out.append(f"<article class=\"verdict verdict-{_e(tv.verdict.value)}\">")
-        out.append(f"<h3><span aria-hidden=\"true\">{_e(tv.verdict.symbol)}</span> "
-                   f"{_e(tv.therapy.name)}: {_e(tv.verdict.label)}</h3>")
-        if tv.reasons:
+    for view in verdict_views(kb, verdicts):
+        out.append(f"<article class=\"verdict verdict-{_e(view.verdict.value)}\">")
+        out.append(f"<h3><span aria-hidden=\"true\">{_e(view.verdict.symbol)}</span> "
+                   f"{_e(view.therapy_name)}: {_e(view.verdict.label)}</h3>")
+        if view.remark:
+            out.append(f"<p>{_e(view.remark)}</p>")
+        if view.reasons:
             out.append("<ul class=\"reasons\">")
-            out += [_html_reason(r, texts) for r in tv.reasons]
+            out += [_html_reason(r) for r in view.reasons]
             out.append("</ul>")
-        if tv.unanswered:
-            items = "".join(f"<li>{_e(texts.get(q, q))}</li>" for q in tv.unanswered)
-            out.append(f"<p>Still not asked:</p>\n<ul class=\"unanswered\">{items}</ul>")
-        if not relevant_questions(kb, tv.therapy.id):
-            out.append(f"<p>{_e(NO_QUESTIONS_TEXT)}</p>")
+        if view.open_questions:
+            items = "".join(f"<li>{_e(q)}</li>" for q in view.open_questions)
+            out.append(f"<p>{_e(view.open_heading)}:</p>\n<ul class=\"unanswered\">{items}</ul>")
         out.append("</article>")
     out.append("</section>")
     return "\n".join(out)
 
 
-def _html_reason(reason: Reason, texts: dict[str, str]) -> str:
-    grade = f" ({_e(reason.grade)})" if reason.grade else ""
-    refs = f" <span class=\"refs\">[{_e(', '.join(reason.refs))}]</span>" if reason.refs else ""
-    return (f"<li><span class=\"level\">{_e(reason.level)}</span>{grade}: "
-            f"{_e(texts.get(reason.question, reason.question))} — {_e(reason.reason)}{refs}</li>")
+def _html_reason(reason: ReasonView) -> str:
+    refs = f" <span class=\"refs\">{_e(reason.refs_text.strip())}</span>" if reason.refs else ""
+    return (f"<li><span class=\"level\">{_e(reason.level)}</span>{_e(reason.grade_text)}: "
+            f"{_e(reason.question)} — {_e(reason.reason)}{refs}</li>")
 
 
 def _html_answers(consultation: Consultation, kb: KnowledgeBase) -> str:
@@ -288,14 +251,11 @@ def _html_general_note(consultation: Consultation) -> str:
 
 
 def _html_references(verdicts: Sequence[TherapyVerdict], kb: KnowledgeBase) -> str:
-    ids = _cited_refs(verdicts)
-    if not ids:
+    refs = cited_references(verdict_views(kb, verdicts))
+    if not refs:
         return ""
-    items = []
-    for ref_id in ids:
-        ref = kb.reference(ref_id)
-        citation = f": {_e(ref.citation)}" if ref else ""
-        items.append(f"<li><strong>{_e(ref_id)}</strong>{citation}</li>")
+    items = [f"<li><strong>{_e(ref.id)}</strong>" + (f": {_e(ref.citation)}" if ref.citation else "") + "</li>"
+             for ref in refs]
     return "<section>\n<h2>References</h2>\n<ul>\n" + "\n".join(items) + "\n</ul>\n</section>"
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
@@ -11,12 +12,16 @@ from textual.screen import Screen
 from textual.widget import MountError
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
-from consultui.kb.files import file_signature
+from consultui.application.kbstore import KnowledgeBaseStore, Signature, StoreEvent
 from consultui.kb.load import StartupKB
+from consultui.problems import Problem
 from consultui.kb.model import KnowledgeBase
 from consultui.ui.compare import ComparePane
 from consultui.ui.dialogs import HelpScreen, ProblemsScreen
 from consultui.ui.section import Section
+
+if TYPE_CHECKING:
+    from consultui.ui.knowledge import KnowledgeSection
 
 
 def _screening(kb: KnowledgeBase) -> Section:
@@ -31,10 +36,10 @@ def _claims(kb: KnowledgeBase) -> Section:
     return ClaimsSection(kb)
 
 
-def _knowledge(kb: KnowledgeBase) -> Section:
+def _knowledge(kb: KnowledgeBase, store: KnowledgeBaseStore) -> Section:
     from consultui.ui.knowledge import KnowledgeSection
 
-    return KnowledgeSection(kb)
+    return KnowledgeSection(kb, store=store)
 
 
 # id -> (tab title, key, factory). Each section is a Section: its BINDINGS show in
@@ -78,17 +83,29 @@ class ConsultApp(App):
 
     def __init__(self, startup: StartupKB) -> None:
         super().__init__()
-        self.startup = startup
-        self.kb = startup.kb
-        # The file the Knowledge base section edits and the watcher polls: the user's
-        # file even when its problems made the app fall back to the bundled one.
-        failed = startup.failed_path
-        self.kb_file: Path = Path(failed) if failed is not None and Path(failed).is_file() else Path(startup.path)
-        self.reload_problems: list = []  # problems of the file on disk, when it changed and is invalid
-        self._kb_signature = None
+        # The one source of the knowledge base in use; the app subscribes and passes
+        # every new one down to the sections.
+        self.store = KnowledgeBaseStore(startup)
+        self.store.subscribe(self._store_changed)
         self._asking_quit = False
         self._sections: dict[str, Section] = {}
         self._settings_message = self._apply_saved_theme()
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self.store.kb
+
+    @property
+    def startup(self) -> StartupKB:
+        return self.store.startup
+
+    @property
+    def kb_file(self) -> Path:
+        return self.store.path
+
+    @property
+    def reload_problems(self) -> list[Problem]:
+        return self.store.reload_problems
 
     # -- layout ----------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -98,7 +115,7 @@ class ConsultApp(App):
         with TabbedContent(id="sections"):
             for section, (title, _key, factory) in SECTIONS.items():
                 with TabPane(title, id=section):
-                    widget = factory(self.kb)
+                    widget = factory(self.kb, self.store) if section == "knowledge" else factory(self.kb)
                     widget.id = f"{section}-section"
                     self._sections[section] = widget
                     # Hidden sections mount just after the first frame: a faster start.
@@ -147,7 +164,6 @@ class ConsultApp(App):
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self._settings_message:
             self.notify(self._settings_message, title="Settings", severity="warning", markup=False)
-        self._kb_signature = file_signature(self.kb_file)
         self.set_interval(RELOAD_POLL_SECONDS, self._watch_kb_file, name="kb-watch")
         self.call_after_refresh(self._mount_hidden_sections)
         self.call_after_refresh(self._focus_active_section)
@@ -162,65 +178,44 @@ class ConsultApp(App):
         self.sub_title = f"version {self.kb.meta.version}"
 
     # -- a new knowledge base while running ---------------------------------
-    def apply_kb(self, kb: KnowledgeBase, path: str | Path, signature=None) -> None:
-        """Use a validated knowledge base everywhere at once, without restarting."""
-        self.kb = kb
-        self.kb_file = Path(path)
-        self._kb_signature = signature if signature is not None else file_signature(self.kb_file)
-        self.startup = StartupKB(kb, Path(path), "saved or reloaded while the app was running")
-        for section in self._sections.values():
-            if section.is_mounted:
-                section.set_kb(kb)
-            else:  # still waiting to be mounted: it will compose with the new one
-                section.kb = kb
-        self._show_kb_identity()
-        self._clear_reload_problems()
-        for banner in self.query("#kb-banner"):
-            banner.remove()
-
-    def _watch_kb_file(self) -> None:
-        """Poll the file in use (there is no portable file-watching API); load changes off the UI thread."""
-        signature = file_signature(self.kb_file)
-        if signature == self._kb_signature:
-            return
-        self._kb_signature = signature
-        if signature is not None:  # missing for a moment while an editor renames files
-            self._reload_kb_file(self.kb_file, signature)
-
-    @work(thread=True, exclusive=True, group="kb-reload")
-    def _reload_kb_file(self, path: Path, signature) -> None:
-        from consultui.kb.files import decode_text
-        from consultui.kb.load import KBReadError, parse_kb, read_bytes
-        from consultui.problems import Problem
-
-        try:
-            data = read_bytes(path)
-        except KBReadError as exc:
-            self.call_from_thread(self._kb_file_changed, path, signature, None, None, [Problem(str(path), None, None, "", exc.message)])
-            return
-        result = parse_kb(data, str(path))
-        self.call_from_thread(self._kb_file_changed, path, signature, decode_text(data), result, result.problems)
-
-    def _kb_file_changed(self, path: Path, signature, text, result, problems) -> None:
-        if path != self.kb_file:
-            return  # saved elsewhere since (the first save of the bundled file)
-        knowledge = self.section("knowledge")
-        if result is not None and result.ok:
-            if result.kb.sha256 != self.kb.sha256:
-                self.apply_kb(result.kb, path, signature)
-                self.notify(f"{path} changed on disk and was reloaded.", title="Knowledge base reloaded", markup=False)
-            else:
-                self._clear_reload_problems()
-        else:
-            self.reload_problems = list(problems)
-            self._show_reload_banner(path)
+    def _store_changed(self, event: StoreEvent) -> None:
+        """The store has a new knowledge base in use, or found a change on disk."""
+        if event.kind == "applied":
+            for section in self._sections.values():
+                if section.is_mounted:
+                    section.set_kb(event.kb)
+                else:  # still waiting to be mounted: it will compose with the new one
+                    section.kb = event.kb
+            self._show_kb_identity()
+            self._clear_reload_banner()
+            for banner in self.query("#kb-banner"):
+                banner.remove()
+            if event.disk is not None:
+                self.notify(f"{event.path} changed on disk and was reloaded.", title="Knowledge base reloaded", markup=False)
+        elif event.kind == "disk-same":
+            self._clear_reload_banner()
+        elif event.kind == "disk-invalid":
+            self._show_reload_banner(event.path)
             self.notify(
-                f"{path} changed on disk and has {len(problems)} problem(s). Still using the last valid version; "
+                f"{event.path} changed on disk and has {len(event.problems)} problem(s). Still using the last valid version; "
                 "F5 shows the problems with their lines.",
                 title="Knowledge base not reloaded", severity="warning", markup=False, timeout=10,
             )
-        if text is not None and knowledge.is_mounted and hasattr(knowledge, "disk_changed"):
-            knowledge.disk_changed(path, text, result)
+        if event.disk is not None and event.disk.text is not None:
+            knowledge = self._knowledge_section()
+            if knowledge.is_mounted:
+                knowledge.disk_changed(event.disk.path, event.disk.text, event.disk.result)
+
+    def _watch_kb_file(self) -> None:
+        """Poll the file in use (there is no portable file-watching API); read changes off the UI thread."""
+        signature = self.store.disk_changed()
+        if signature is not None:
+            self._reload_kb_file(self.store.path, signature)
+
+    @work(thread=True, exclusive=True, group="kb-reload")
+    def _reload_kb_file(self, path: Path, signature: Signature) -> None:
+        disk = self.store.read_disk(path, signature)
+        self.call_from_thread(self.store.accept_disk, disk)
 
     def _show_reload_banner(self, path: Path) -> None:
         message = Content(
@@ -233,15 +228,14 @@ class ConsultApp(App):
         else:
             self.mount(Static(message, id="kb-reload-banner"), before=self.query_one("#sections"))
 
-    def _clear_reload_problems(self) -> None:
-        self.reload_problems = []
+    def _clear_reload_banner(self) -> None:
         for banner in self.query("#kb-reload-banner"):
             banner.remove()
 
     async def action_quit(self) -> None:
         """Quit; with unsaved changes in the knowledge-base editor, ask first."""
-        knowledge = self.query("#knowledge-section")
-        if not (knowledge and getattr(knowledge.first(), "dirty", False)):
+        knowledge = self._knowledge_section()
+        if not (knowledge.is_mounted and knowledge.dirty):
             self.exit()
             return
         if self._asking_quit:
@@ -257,7 +251,7 @@ class ConsultApp(App):
         self.push_screen(
             ConfirmDialog(
                 "Quit without saving?",
-                f"The knowledge-base editor has unsaved changes to {knowledge.first().path}. Quit and lose them?",
+                f"The knowledge-base editor has unsaved changes to {knowledge.path}. Quit and lose them?",
                 yes="Quit", no="Keep editing",
             ),
             answered,
@@ -286,6 +280,13 @@ class ConsultApp(App):
         else:  # a hidden section mounts just after the first frame
             self.call_after_refresh(self._focus_section, section_id)
 
+    def _knowledge_section(self) -> KnowledgeSection:
+        from consultui.ui.knowledge import KnowledgeSection
+
+        section = self._sections["knowledge"]
+        assert isinstance(section, KnowledgeSection)
+        return section
+
     def section(self, section_id: str) -> Section:
         """The section widget (it may not be mounted yet in the first moments)."""
         return self._sections[section_id]
@@ -293,6 +294,11 @@ class ConsultApp(App):
     def action_section(self, section: str) -> None:
         self.query_one("#sections", TabbedContent).active = section
         self._focus_section(section)
+
+    def on_section_show_me(self, message: Section.ShowMe) -> None:
+        for section_id, section in self._sections.items():
+            if section is message.section:
+                self.action_section(section_id)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.tabbed_content.id == "sections" and event.pane.id in SECTIONS:

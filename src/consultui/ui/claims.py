@@ -79,7 +79,6 @@ class ClaimsEditor(TextArea):
 
 
 class ClaimsSection(Section):
-    TITLE = "Claims"
     BINDINGS = [
         Binding("ctrl+o", "open_file", "Open file", id="claims.open"),
         Binding("ctrl+l", "clear", "Clear", id="claims.clear"),

@@ -59,7 +59,6 @@ MAX_SHOWN = 6
 class ComparePane(Section):
     """Holds the comparison state that persists while the app runs."""
 
-    TITLE = "Compare"
     HELP_EXTRA = [
         ("arrows", "Move between cells; the panel below shows the full text and its sources"),
         ("tab", "Focus the detail panel (arrows scroll it)"),

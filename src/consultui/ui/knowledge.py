@@ -3,6 +3,7 @@ saved only when valid, and applied to every section at once."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,6 +17,7 @@ from textual.worker import get_current_worker
 from consultui import paths
 from consultui.kb import files as kbfiles
 from consultui.kb.load import KBReadError, LoadResult, parse_kb, read_bytes
+from consultui.application.kbstore import KnowledgeBaseStore
 from consultui.kb.model import KnowledgeBase
 from consultui.problems import Problem
 from consultui.ui.section import PaletteCommand, Section
@@ -49,7 +51,6 @@ def problem_prompt(problem: Problem) -> Content:
 
 
 class KnowledgeSection(Section):
-    TITLE = "Knowledge base"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="knowledge.save", priority=True),
         Binding("ctrl+n", "next_problem", "Next problem", id="knowledge.next", priority=True),
@@ -62,9 +63,10 @@ class KnowledgeSection(Section):
         ("ctrl+z / ctrl+y", "Undo / redo in the editor"),
     ]
 
-    def __init__(self, kb: KnowledgeBase, **kwargs) -> None:
+    def __init__(self, kb: KnowledgeBase, *, store: KnowledgeBaseStore, **kwargs: Any) -> None:
         super().__init__(kb, **kwargs)
-        self.path: Path = Path(kb.path) if kb.path else paths.user_kb_path()
+        self.store = store
+        self.path: Path = store.path
         self.saved_text = ""  # the text as it is on disk (or was when loaded)
         self.opened = False
         self.problems: list[Problem] = []
@@ -87,10 +89,8 @@ class KnowledgeSection(Section):
 
     def _open_first_time(self) -> None:
         self.opened = True
-        path = Path(getattr(self.app, "kb_file", None) or self.path)
-        self.open_file(path)
-        startup = getattr(self.app, "startup", None)
-        if startup is not None and startup.failed_path is not None and Path(startup.failed_path) == path and not self.disk_note:
+        self.open_file(self.store.path)
+        if self.store.using_fallback and not self.disk_note:
             self.disk_note = "Not in use: the app runs on the bundled file until this one is valid and saved."
             self.show_status()
 
@@ -121,10 +121,10 @@ class KnowledgeSection(Section):
 
     @property
     def bundled(self) -> bool:
-        return kbfiles.is_bundled(self.path)
+        return self.store.bundled
 
     def save_target(self) -> Path:
-        return paths.user_kb_path() if self.bundled else self.path
+        return self.store.save_target()
 
     def open_file(self, path: Path) -> None:
         """Load the file into the editor (replacing the editor text)."""
@@ -246,7 +246,7 @@ class KnowledgeSection(Section):
         target = self.save_target()
         first_copy = self.bundled
         try:
-            result = kbfiles.save_kb_text(target, text)
+            result = self.store.save(text)  # when valid, the store puts it in use everywhere
         except OSError as exc:
             reason = exc.strerror or str(exc)
             self.app.notify(
@@ -273,9 +273,6 @@ class KnowledgeSection(Section):
         if result.backup is not None:
             message += f" (previous version kept at {result.backup})"
         self.app.notify(message + ". Applied everywhere.", title="Knowledge base saved", markup=False, timeout=8)
-        apply = getattr(self.app, "apply_kb", None)
-        if apply is not None:
-            apply(result.kb, target)
         self.show_problems(text, [])
 
     def action_discard(self) -> None:

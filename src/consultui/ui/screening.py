@@ -5,7 +5,6 @@ All knowledge-base and user text is data: it is always wrapped in Content(...).
 """
 from __future__ import annotations
 
-import datetime as _dt
 
 from rich.table import Table
 from rich.text import Text
@@ -17,18 +16,15 @@ from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from consultui import clock
-from consultui.screening import records
 from consultui.kb.model import KnowledgeBase, Question
+from consultui.application.session import ConsultationSession, ResumeOffer
+from consultui.screening.verdictview import REASONS_HEADING, REFERENCES_HEADING, verdict_view
 from consultui.screening.verdicts import (
-    NO_QUESTIONS_TEXT,
     Answer,
     Consultation,
     TherapyVerdict,
     Verdict,
-    evaluate,
     questions_by_group,
-    relevant_questions,
 )
 from consultui.ui.section import PaletteCommand, Section
 
@@ -59,7 +55,6 @@ class VerdictList(OptionList):
 
 
 class ScreeningSection(Section):
-    TITLE = "Screening"
     HELP_EXTRA = [
         ("up / down", "Move between questions (y and n move on by themselves)"),
         ("enter / click", "Cycle the answer: Not asked → Yes → No"),
@@ -84,14 +79,19 @@ class ScreeningSection(Section):
 
     def __init__(self, kb: KnowledgeBase, **kwargs) -> None:
         super().__init__(kb, **kwargs)
-        self.consultation = Consultation()
-        self.verdicts: list[TherapyVerdict] = evaluate(kb, {})
+        self.session = ConsultationSession(kb)
         self.therapy_index = 0
-        self.autosave_error: str | None = None
-        self.save_error: str | None = None
-        self.last_record: tuple[str, str] | None = None
-        self.last_autosave: _dt.datetime | None = None
-        self.changed_since_record = False
+        self._reported_autosave_error: str | None = None
+        self._questions_scroll_y = 0.0
+
+    # The consultation's state lives in the session; these read it for the views.
+    @property
+    def consultation(self) -> Consultation:
+        return self.session.consultation
+
+    @property
+    def verdicts(self) -> list[TherapyVerdict]:
+        return self.session.verdicts
 
     # -- layout ----------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -147,7 +147,6 @@ class ScreeningSection(Section):
         if not self.kb.questions:
             questions.add_option(Option(Content("The knowledge base has no screening questions."), disabled=True))
         self.highlight_question(current or (self.kb.questions[0].id if self.kb.questions else None))
-        self.verdicts = evaluate(self.kb, self.consultation.answers)
         verdict_list = self.query_one(VerdictList)
         verdict_list.set_options([Option(self._verdict_prompt(tv), id=tv.therapy.id) for tv in self.verdicts])
         self.therapy_index = min(self.therapy_index, max(len(self.verdicts) - 1, 0))
@@ -156,8 +155,7 @@ class ScreeningSection(Section):
         self.refresh_views()
 
     def refresh_views(self) -> None:
-        """Re-evaluate and update every view of the consultation (not the option lists' shape)."""
-        self.verdicts = evaluate(self.kb, self.consultation.answers)
+        """Update every view of the consultation (not the option lists' shape)."""
         verdict_list = self.query_one(VerdictList)
         for index, tv in enumerate(self.verdicts):
             if index < verdict_list.option_count:
@@ -195,18 +193,21 @@ class ScreeningSection(Section):
 
     @on(OptionList.OptionHighlighted, "#screening-questions")
     def _question_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        # Keep the group heading in view when moving onto a group's first question.
+        # Keep the group heading in view when moving up onto a group's first question:
+        # the list scrolls just far enough to show the question, leaving its heading
+        # (one line, the option above) out of view.
         questions = event.option_list
         index = event.option_index
         if index > 0 and questions.get_option_at_index(index - 1).disabled:
-            questions.call_after_refresh(self._show_heading, questions, index)
+            questions.call_after_refresh(self._show_heading, questions, self._questions_scroll_y)
+        else:
+            self._questions_scroll_y = questions.scroll_y
         self.show_question_detail()
 
-    @staticmethod
-    def _show_heading(questions: OptionList, index: int) -> None:
-        lines = questions._index_to_line
-        if index - 1 in lines and questions.scroll_y > lines[index - 1]:
-            questions.scroll_to(y=lines[index - 1], animate=False, immediate=True)
+    def _show_heading(self, questions: OptionList, scroll_before: float) -> None:
+        if questions.scroll_y < scroll_before:  # it scrolled up to reach the question
+            questions.scroll_to(y=max(questions.scroll_y - 1, 0), animate=False, immediate=True)
+        self._questions_scroll_y = questions.scroll_y
 
     @on(OptionList.OptionSelected, "#screening-questions")
     def _question_selected(self, event: OptionList.OptionSelected) -> None:
@@ -255,35 +256,23 @@ class ScreeningSection(Section):
         return self.verdicts[min(self.therapy_index, len(self.verdicts) - 1)]
 
     def verdict_detail(self, tv: TherapyVerdict) -> Content:
-        texts = {q.id: q.text for q in self.kb.questions}
-        lines = [Content.assemble(
-            (f"{tv.verdict.symbol} {tv.verdict.label}", VERDICT_STYLES[tv.verdict]),
-            " · ", (tv.therapy.name, "bold"),
-        )]
-        if not relevant_questions(self.kb, tv.therapy.id):
-            lines.append(Content(NO_QUESTIONS_TEXT))
-        if tv.reasons:
-            lines.append(Content.styled("Reasons", "bold underline"))
-            for reason in tv.reasons:
-                grade = f" ({reason.grade})" if reason.grade else ""
-                refs = f" [{', '.join(reason.refs)}]" if reason.refs else ""
+        view = verdict_view(self.kb, tv)
+        lines = [Content.assemble((view.headline, VERDICT_STYLES[view.verdict]), " · ", (view.therapy_name, "bold"))]
+        if view.remark:
+            lines.append(Content.styled(view.remark, "italic"))
+        if view.reasons:
+            lines.append(Content.styled(REASONS_HEADING, "bold underline"))
+            for reason in view.reasons:
                 lines.append(Content.assemble(
-                    "• ", (reason.level.upper(), "bold"), grade, ": ",
-                    Content(texts.get(reason.question, reason.question)),
-                    " — ", Content(reason.reason), (refs, "italic"),
+                    "• ", (reason.level.upper(), "bold"), reason.grade_text, ": ",
+                    Content(reason.question), " — ", Content(reason.reason), (reason.refs_text, "italic"),
                 ))
-        elif relevant_questions(self.kb, tv.therapy.id):
-            lines.append(Content.styled("No question answered Yes points against it.", "italic"))
-        if tv.unanswered:
-            lines.append(Content.styled(f"Still open ({len(tv.unanswered)})", "bold underline"))
-            lines += [Content.assemble("• ", Content(texts.get(q, q))) for q in tv.unanswered]
-        cited = list(dict.fromkeys(ref for r in tv.reasons for ref in r.refs))
-        if cited:
-            lines.append(Content.styled("References", "bold underline"))
-            for ref_id in cited:
-                ref = self.kb.reference(ref_id)
-                text = f"{ref_id}: {ref.citation}" if ref else f"{ref_id} (not in the reference list)"
-                lines.append(Content.assemble("• ", Content(text)))
+        if view.open_questions:
+            lines.append(Content.styled(view.open_heading, "bold underline"))
+            lines += [Content.assemble("• ", Content(q)) for q in view.open_questions]
+        if view.references:
+            lines.append(Content.styled(REFERENCES_HEADING, "bold underline"))
+            lines += [Content.assemble("• ", Content(ref.plain())) for ref in view.references]
         return Content("\n").join(lines)
 
     def show_verdict_detail(self) -> None:
@@ -300,15 +289,15 @@ class ScreeningSection(Section):
         parts = [f"Patient ref: {ref}", f"{answered}/{total} answered"]
         if c.general_note.strip():
             parts.append("general note ✎")
-        if self.last_record:
-            parts.append(f"Saved: {self.last_record[0]} (+ .html)")
-        elif self.last_autosave:
-            parts.append(f"autosaved {self.last_autosave.strftime('%H:%M:%S')}")
+        if self.session.last_record:
+            parts.append(f"Saved: {self.session.last_record[0]} (+ .html)")
+        elif self.session.last_autosave:
+            parts.append(f"autosaved {self.session.last_autosave.strftime('%H:%M:%S')}")
         return Content(" · ".join(parts))
 
     def show_status(self) -> None:
         self.query_one("#screening-status", Static).update(self.status_text())
-        errors = [e for e in (self.save_error, self.autosave_error) if e]
+        errors = [e for e in (self.session.save_error, self.session.autosave_error) if e]
         error_widget = self.query_one("#screening-error", Static)
         error_widget.update(Content("\n").join(Content(f"⚠ {e}") for e in errors) if errors else Content(""))
         error_widget.set_class(not errors, "-hidden")
@@ -318,28 +307,20 @@ class ScreeningSection(Section):
 
     # -- changes ---------------------------------------------------------
     def changed(self) -> None:
-        """After every change: re-evaluate, update the views and autosave."""
-        self.changed_since_record = True
-        self.last_record = None
-        self.do_autosave()
+        """After every change (the session has re-evaluated and autosaved): update the views."""
+        self._report_autosave()
         self.refresh_views()
 
-    def do_autosave(self) -> None:
-        try:
-            records.autosave(self.consultation)
-        except OSError as exc:  # SaveError is an OSError
-            message = f"Autosave failed (your answers are kept here; c copies the record): {exc}"
-            if message != self.autosave_error:
-                self._error(message)  # once per distinct failure, not on every key
-            self.autosave_error = message
-        else:
-            if self.autosave_error:
-                self.app.notify("Autosave works again.", title="Autosave", markup=False)
-            self.autosave_error = None
-            self.last_autosave = clock.now()
+    def _report_autosave(self) -> None:
+        error = self.session.autosave_error
+        if error and error != self._reported_autosave_error:
+            self._error(error)  # once per distinct failure, not on every key
+        elif not error and self._reported_autosave_error:
+            self.app.notify("Autosave works again.", title="Autosave", markup=False)
+        self._reported_autosave_error = error
 
     def set_answer(self, question_id: str, answer: Answer) -> None:
-        self.consultation.set_answer(question_id, answer)
+        self.session.set_answer(question_id, answer)
         self._update_question_prompt(question_id)
         self.changed()
 
@@ -387,11 +368,9 @@ class ScreeningSection(Section):
             return
 
         def done(text: str | None) -> None:
-            if text is None or text == self.consultation.notes.get(question.id, ""):
-                return
-            self.consultation.set_note(question.id, text)
-            self._update_question_prompt(question.id)
-            self.changed()
+            if text is not None and self.session.set_note(question.id, text):
+                self._update_question_prompt(question.id)
+                self.changed()
 
         self.app.push_screen(TextPrompt(
             "Note on this question", question.text,
@@ -403,10 +382,8 @@ class ScreeningSection(Section):
         from consultui.ui.screening_dialogs import TextPrompt
 
         def done(text: str | None) -> None:
-            if text is None or text == self.consultation.general_note:
-                return
-            self.consultation.general_note = text
-            self.changed()
+            if text is not None and self.session.set_general_note(text):
+                self.changed()
 
         self.app.push_screen(TextPrompt(
             "Note on the whole consultation", "Shown in the record under 'General note'.",
@@ -417,10 +394,8 @@ class ScreeningSection(Section):
         from consultui.ui.screening_dialogs import TextPrompt
 
         def done(text: str | None) -> None:
-            if text is None or text.strip() == self.consultation.patient_ref:
-                return
-            self.consultation.patient_ref = text.strip()
-            self.changed()
+            if text is not None and self.session.set_patient_ref(text):
+                self.changed()
 
         self.app.push_screen(TextPrompt(
             "Patient reference (optional)",
@@ -430,21 +405,16 @@ class ScreeningSection(Section):
 
     def action_save_record(self) -> None:
         try:
-            md_path, html_path = records.save_record(self.consultation, self.verdicts, self.kb)
+            md_path, html_path = self.session.save_record()
         except OSError as exc:
-            self.save_error = f"Record not saved (nothing is lost; s tries again, c copies it): {exc}"
             self._error(str(exc))
             self.show_status()
             return
-        self.save_error = None
-        self.last_record = (str(md_path), str(html_path))
-        self.changed_since_record = False
         self.app.notify(f"{md_path}\n{html_path}", title="Record saved", markup=False, timeout=8)
         self.show_status()
 
     def action_copy_markdown(self) -> None:
-        text = records.render_markdown(self.consultation, self.verdicts, self.kb, clock.now())
-        self.app.copy_to_clipboard(text)
+        self.app.copy_to_clipboard(self.session.markdown())
         self.app.notify(
             "The record is on the clipboard as Markdown (terminals without OSC 52 support ignore this; save with s instead).",
             title="Copied", markup=False, timeout=5,
@@ -456,7 +426,7 @@ class ScreeningSection(Section):
             return
         from consultui.ui.screening_dialogs import ConfirmDialog
 
-        unsaved = " It has not been saved as a record." if self.changed_since_record else ""
+        unsaved = " It has not been saved as a record." if self.session.changed_since_record else ""
 
         def done(yes: bool | None) -> None:
             if yes:
@@ -469,17 +439,9 @@ class ScreeningSection(Section):
         ), done)
 
     def start_new(self) -> None:
-        self.consultation = Consultation()
-        self.changed_since_record = False
-        self.last_record = None
-        self.save_error = None
-        try:
-            records.clear_autosave()
-        except OSError as exc:
-            self.autosave_error = f"Could not remove the autosave: {exc}"
-            self._error(self.autosave_error)
-        else:
-            self.autosave_error = None
+        error = self.session.start_new()
+        if error:
+            self._error(error)
         for question in self.kb.questions:
             self._update_question_prompt(question.id)
         self.refresh_views()
@@ -488,46 +450,35 @@ class ScreeningSection(Section):
 
     # -- resume ----------------------------------------------------------
     def offer_resume(self) -> None:
-        saved = records.load_autosave()
-        if saved is None:
-            return
-        dropped = saved.retain_known(self.kb)
-        if saved.is_empty():
+        offer = self.session.resume_offer()
+        if offer is None:
             return
         from consultui.ui.screening_dialogs import ResumeDialog
 
-        answered = len(saved.answers)
-        summary = (f"Started {saved.started_at.strftime('%Y-%m-%d %H:%M')} · "
-                   f"patient ref: {saved.patient_ref.strip() or 'none'} · {answered} answer(s)"
-                   f"{' · notes' if saved.notes or saved.general_note.strip() else ''}")
-
         def done(resume: bool | None) -> None:
             if resume:
-                self.resume(saved, dropped)
+                self.resume(offer)
             else:
                 self.start_new()
 
-        self.app.push_screen(ResumeDialog(summary, dropped), done)
+        self.app.push_screen(ResumeDialog(offer.summary(), offer.dropped), done)
 
-    def resume(self, saved: Consultation, dropped: list[str]) -> None:
-        self.consultation = saved
-        self.changed_since_record = True
+    def resume(self, offer: ResumeOffer) -> None:
+        self.session.resume(offer)
         for question in self.kb.questions:
             self._update_question_prompt(question.id)
         self.refresh_views()
         self.highlight_question(self._first_unanswered())
-        if dropped:
-            self._report_dropped(dropped, "Resumed")
+        if offer.dropped:
+            self._report_dropped(offer.dropped, "Resumed")
         else:
             self.app.notify("The last consultation is back.", title="Resumed", markup=False, timeout=3)
-        switch = getattr(self.app, "action_section", None)
-        if switch is not None and self.id == "screening-section":
-            switch("screening")
+        self.post_message(Section.ShowMe(self))
 
     # -- the shell's protocol ----------------------------------------
     def set_kb(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        dropped = self.consultation.retain_known(kb)
+        dropped = self.session.set_kb(kb)
         self.rebuild()
         if dropped:
             self._report_dropped(dropped, "Screening")
@@ -538,7 +489,7 @@ class ScreeningSection(Section):
             "Dropped answers and notes for questions no longer in the knowledge base: " + ", ".join(dropped),
             title=title, severity="warning", markup=False, timeout=10,
         )
-        self.do_autosave()
+        self._report_autosave()
         self.show_status()
 
     def focus_target(self):

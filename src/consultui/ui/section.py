@@ -1,9 +1,10 @@
 """What every section of the app offers the shell: keys, help, commands, focus."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widget import Widget
 
 from consultui.kb.model import KnowledgeBase
@@ -14,11 +15,17 @@ PaletteCommand = tuple[str, str, Callable[[], object]]
 class Section(Vertical):
     """Base for the four sections. BINDINGS feed the footer and the F1 help."""
 
-    TITLE = ""
     # Keys handled by child widgets, for the help screen: (key, description).
     HELP_EXTRA: list[tuple[str, str]] = []
 
-    def __init__(self, kb: KnowledgeBase, **kwargs) -> None:
+    class ShowMe(Message):
+        """A section asks the shell to bring it to the front (after resuming a consultation)."""
+
+        def __init__(self, section: Section) -> None:
+            super().__init__()
+            self.section = section
+
+    def __init__(self, kb: KnowledgeBase, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.kb = kb
 

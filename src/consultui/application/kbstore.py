@@ -1,0 +1,152 @@
+"""Which knowledge base is in use, and every change to it: load, watch, reload, save.
+
+The app binds to one KnowledgeBaseStore: it subscribes once and is told whenever a
+new valid knowledge base is in use or the file on disk changed, so knowledge flows
+one way (store -> app -> sections). The editor saves through the store. No Textual.
+
+Threads: `read_disk()` is pure (safe in a worker thread); `accept_disk()`, `save()`
+and the listeners run on the caller's thread (the app's UI thread).
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from consultui import paths
+from consultui.kb import files as kbfiles
+from consultui.kb.load import KBReadError, LoadResult, StartupKB, load_for_app, parse_kb, read_bytes
+from consultui.kb.model import KnowledgeBase
+from consultui.problems import Problem
+from consultui.textdecode import decode_lenient
+
+Signature = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class DiskRead:
+    """What the file on disk holds now: its text (None when unreadable) and its validation."""
+
+    path: Path
+    signature: Signature | None
+    text: str | None
+    result: LoadResult | None
+    problems: list[Problem]
+
+
+@dataclass(frozen=True)
+class StoreEvent:
+    """Sent to listeners. kind: "applied" (a new valid knowledge base is in use),
+    "disk-invalid" (the file changed on disk and has problems; the last valid one stays),
+    "disk-same" (the file changed on disk but validates to what is in use)."""
+
+    kind: str
+    kb: KnowledgeBase
+    path: Path
+    disk: DiskRead | None = None  # set for changes found on disk
+    problems: list[Problem] = field(default_factory=list)
+
+
+Listener = Callable[[StoreEvent], None]
+
+
+class KnowledgeBaseStore:
+    def __init__(self, startup: StartupKB) -> None:
+        self.startup = startup
+        self.kb: KnowledgeBase = startup.kb
+        # The file edited and watched: the user's file even when its problems made the
+        # app fall back to the bundled one.
+        failed = startup.failed_path
+        self.path: Path = Path(failed) if failed is not None and Path(failed).is_file() else Path(startup.path)
+        self.why = startup.why
+        self.reload_problems: list[Problem] = []
+        self.signature: Signature | None = kbfiles.file_signature(self.path)
+        self._listeners: list[Listener] = []
+
+    @classmethod
+    def open(cls, cli_value: str | os.PathLike[str] | None = None) -> KnowledgeBaseStore:
+        """The file chosen by --kb, $CONSULTUI_KB, the user copy or the bundled file (falling back to it)."""
+        return cls(load_for_app(cli_value))
+
+    # -- state -------------------------------------------------------------
+    @property
+    def startup_problems(self) -> list[Problem]:
+        """Problems of the user's file that made the app start on the bundled one."""
+        return self.startup.problems
+
+    @property
+    def failed_path(self) -> Path | None:
+        return self.startup.failed_path
+
+    @property
+    def using_fallback(self) -> bool:
+        """Running on the bundled file because the user's file had problems at start."""
+        return self.startup.failed_path is not None and Path(self.startup.failed_path) == self.path
+
+    @property
+    def bundled(self) -> bool:
+        return kbfiles.is_bundled(self.path)
+
+    def save_target(self) -> Path:
+        """Where a save goes: the bundled file is read-only, so its first save makes the user copy."""
+        return paths.user_kb_path() if self.bundled else self.path
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _publish(self, event: StoreEvent) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+    def _apply(self, kb: KnowledgeBase, path: Path, signature: Signature | None, disk: DiskRead | None = None) -> None:
+        self.kb = kb
+        self.path = path
+        self.signature = signature
+        self.why = "saved or reloaded while the app was running"
+        self.startup = StartupKB(kb, path, self.why)
+        self.reload_problems = []
+        self._publish(StoreEvent("applied", kb, path, disk))
+
+    # -- the file on disk ------------------------------------------------------
+    def disk_changed(self) -> Signature | None:
+        """The file's new signature when it changed since last seen, else None. Cheap: one stat."""
+        signature = kbfiles.file_signature(self.path)
+        if signature == self.signature:
+            return None
+        self.signature = signature
+        return signature  # None too while an editor renames files: nothing to read then
+
+    def read_disk(self, path: Path, signature: Signature | None) -> DiskRead:
+        """Read and validate the file; safe in a worker thread (touches no state)."""
+        try:
+            data = read_bytes(path)
+        except KBReadError as exc:
+            return DiskRead(path, signature, None, None, [Problem(str(path), None, None, "", exc.message)])
+        result = parse_kb(data, str(path))
+        return DiskRead(path, signature, decode_lenient(data), result, list(result.problems))
+
+    def accept_disk(self, disk: DiskRead) -> None:
+        """Use what read_disk found: a valid change is applied, an invalid one reported."""
+        if disk.path != self.path:
+            return  # saved elsewhere since (the first save of the bundled file)
+        result = disk.result
+        if result is not None and result.ok and result.kb is not None:
+            if result.kb.sha256 != self.kb.sha256:
+                self._apply(result.kb, disk.path, disk.signature, disk)
+            else:
+                self.reload_problems = []
+                self._publish(StoreEvent("disk-same", self.kb, self.path, disk))
+            return
+        self.reload_problems = list(disk.problems)
+        self._publish(StoreEvent("disk-invalid", self.kb, self.path, disk, list(disk.problems)))
+
+    # -- saving -------------------------------------------------------------------
+    def save(self, text: str) -> kbfiles.SaveResult:
+        """Validate and write text to the save target (keeping a backup); when valid and
+        written, it is in use everywhere at once. Raises OSError when the write fails."""
+        target = self.save_target()
+        result = kbfiles.save_kb_text(target, text)
+        if result.written and result.kb is not None:
+            self._apply(result.kb, target, kbfiles.file_signature(target))
+        return result
