@@ -16,7 +16,7 @@ from consultui.kb.comparison import (
     select_tabs,
     select_therapies,
 )
-from consultui.kb.model import KnowledgeBase
+from consultui.kb.model import KnowledgeBase, Reference, Tab, Therapy
 
 
 def register(sub) -> argparse.ArgumentParser:
@@ -77,8 +77,8 @@ def print_tables(kb, therapies, tabs, plain: bool) -> None:
     console.print(Text(kb.meta.disclaimer, style="dim"))
 
 
-def _references_used(kb, therapies, tabs):
-    seen = {}
+def _references_used(kb: KnowledgeBase, therapies: list[Therapy], tabs: list[Tab]) -> list[Reference]:
+    seen: dict[str, Reference] = {}
     for tab in tabs:
         for row in tab.rows:
             for therapy in therapies:

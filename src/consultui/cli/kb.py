@@ -213,7 +213,7 @@ def kb_edit(args: argparse.Namespace) -> int:
                 backup = write_backup(before, stem)
             except OSError as exc:
                 say(f"Warning: could not keep the version from before the edit as a backup: {exc.strerror or exc}", "yellow")
-        if result.ok:
+        if result.kb is not None:
             kb = result.kb
             state = "unchanged" if after == before else "saved"
             say(f"{path}: valid, {state} ({len(kb.therapies)} therapies, {len(kb.rules)} rules, version {kb.meta.version}).", "bold green")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -24,28 +25,32 @@ if TYPE_CHECKING:
     from consultui.ui.knowledge import KnowledgeSection
 
 
-def _screening(kb: KnowledgeBase) -> Section:
+def _compare(store: KnowledgeBaseStore) -> Section:
+    return ComparePane(store.kb)
+
+
+def _screening(store: KnowledgeBaseStore) -> Section:
     from consultui.ui.screening import ScreeningSection
 
-    return ScreeningSection(kb)
+    return ScreeningSection(store.kb)
 
 
-def _claims(kb: KnowledgeBase) -> Section:
+def _claims(store: KnowledgeBaseStore) -> Section:
     from consultui.ui.claims import ClaimsSection
 
-    return ClaimsSection(kb)
+    return ClaimsSection(store.kb)
 
 
-def _knowledge(kb: KnowledgeBase, store: KnowledgeBaseStore) -> Section:
+def _knowledge(store: KnowledgeBaseStore) -> Section:
     from consultui.ui.knowledge import KnowledgeSection
 
-    return KnowledgeSection(kb, store=store)
+    return KnowledgeSection(store.kb, store=store)
 
 
 # id -> (tab title, key, factory). Each section is a Section: its BINDINGS show in
 # the footer when it has focus and, with HELP_EXTRA, in the F1 help.
-SECTIONS = {
-    "compare": ("Compare", "f2", ComparePane),
+SECTIONS: dict[str, tuple[str, str, Callable[[KnowledgeBaseStore], Section]]] = {
+    "compare": ("Compare", "f2", _compare),
     "screening": ("Screening", "f3", _screening),
     "claims": ("Claims", "f4", _claims),
     "knowledge": ("Knowledge base", "f5", _knowledge),
@@ -115,7 +120,7 @@ class ConsultApp(App):
         with TabbedContent(id="sections"):
             for section, (title, _key, factory) in SECTIONS.items():
                 with TabPane(title, id=section):
-                    widget = factory(self.kb, self.store) if section == "knowledge" else factory(self.kb)
+                    widget = factory(self.store)
                     widget.id = f"{section}-section"
                     self._sections[section] = widget
                     # Hidden sections mount just after the first frame: a faster start.

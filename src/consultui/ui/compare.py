@@ -36,7 +36,7 @@ class CompareTable(DataTable):
 
 @functools.lru_cache(maxsize=50_000)
 def _clipped(text: str, width: int, max_lines: int) -> str:
-    lines = Text(text).wrap(_MEASURE, max(width, 4))
+    lines = list(Text(text).wrap(_MEASURE, max(width, 4)))
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1].truncate(max(width - 1, 1))

@@ -97,7 +97,7 @@ class TherapyChooser(_Dialog):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self._toggle(event.option_index)
 
-    def action_toggle(self) -> None:
+    def action_toggle(self) -> None:  # type: ignore[override]  # the chooser's own toggle, not DOMNode's class toggle
         options = self.query_one(OptionList)
         if options.highlighted is not None:
             self._toggle(options.highlighted)

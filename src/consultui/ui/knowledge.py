@@ -20,6 +20,7 @@ from consultui.kb.load import KBReadError, LoadResult, parse_kb, read_bytes
 from consultui.application.kbstore import KnowledgeBaseStore
 from consultui.kb.model import KnowledgeBase
 from consultui.problems import Problem
+from consultui.ui.debounce import Debouncer
 from consultui.ui.section import PaletteCommand, Section
 
 DEBOUNCE_SECONDS = 0.4
@@ -27,19 +28,20 @@ DEBOUNCE_SECONDS = 0.4
 
 def make_editor(text: str = "") -> TextArea:
     """A code editor with line numbers; TOML highlighting when the grammar is installed."""
-    language = None
+    language: str | None = None
     try:
-        if "toml" in TextArea.available_languages:
+        if "toml" in TextArea(language=None).available_languages:
             language = "toml"
     except Exception:  # tree-sitter missing or broken: plain text it is
         language = None
-    kwargs = dict(soft_wrap=False, tab_behavior="focus", show_line_numbers=True, id="kb-editor")
     if language is not None:
         try:
-            return TextArea.code_editor(text, language=language, **kwargs)
+            return TextArea.code_editor(text, language=language, soft_wrap=False, tab_behavior="focus",
+                                        show_line_numbers=True, id="kb-editor")
         except Exception:  # LanguageDoesNotExist and friends
             pass
-    return TextArea.code_editor(text, language=None, **kwargs)
+    return TextArea.code_editor(text, language=None, soft_wrap=False, tab_behavior="focus",
+                                show_line_numbers=True, id="kb-editor")
 
 
 def problem_prompt(problem: Problem) -> Content:
@@ -72,8 +74,7 @@ class KnowledgeSection(Section):
         self.problems: list[Problem] = []
         self.validated_text: str | None = None
         self.disk_note = ""  # a word about the file on disk (invalid, changed, not UTF-8)
-        self._generation = 0
-        self._timer = None
+        self._checks = Debouncer(self, DEBOUNCE_SECONDS, self._start_validation)
 
     # -- layout ------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -178,14 +179,10 @@ class KnowledgeSection(Section):
         self.schedule_validation()
 
     def schedule_validation(self, immediate: bool = False) -> None:
-        self._generation += 1
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(0.01 if immediate else DEBOUNCE_SECONDS, self._start_validation)
+        self._checks.schedule(immediate)
 
-    def _start_validation(self) -> None:
-        self._timer = None
-        self._validate(self.editor.text, str(self.save_target()), self._generation)
+    def _start_validation(self, generation: int) -> None:
+        self._validate(self.editor.text, str(self.save_target()), generation)
 
     @work(thread=True, exclusive=True, group="kb-validate")
     def _validate(self, text: str, name: str, generation: int) -> None:
@@ -194,7 +191,7 @@ class KnowledgeSection(Section):
             self.app.call_from_thread(self._show_validation, text, generation, result)
 
     def _show_validation(self, text: str, generation: int, result: LoadResult) -> None:
-        if generation != self._generation or not self.is_attached:
+        if not self._checks.is_current(generation) or not self.is_attached:
             return  # typed again since (a newer check is on its way), or closing
         try:
             self.show_problems(text, result.problems)
