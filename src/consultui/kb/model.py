@@ -1,13 +1,23 @@
-"""The knowledge base as plain, immutable data. No Textual, no I/O."""
+"""The knowledge base as plain, immutable data. No Textual, no I/O.
+
+These dataclasses are also the file's schema, written down once: every field that
+appears in the file carries a FieldSpec in its metadata (its kind, whether the file
+must give it, the allowed values, a length limit, and its key in the file when that
+differs from the attribute). kb/schema.py derives the validator's tables, the builder
+and the normalised export from these definitions; nothing else restates them.
+"""
 from __future__ import annotations
 
 import datetime as _dt
 import functools
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field
+from typing import Any
 
 GRADES = ("high", "moderate", "low", "very-low", "expert-opinion")
 LEVELS = ("absolute", "relative", "caution")
-SEVERITIES = ("high", "medium", "low")
+SEVERITIES = ("high", "medium", "low")  # the one order of severities, highest first
+# Rank of each severity (low 1 ... high 3): compare with it, never with the words.
+SEVERITY_RANK = {level: len(SEVERITIES) - i for i, level in enumerate(SEVERITIES)}
 REFERENCE_KINDS = (
     "meta-analysis", "rct", "study", "review", "case-report", "guideline",
     "consensus", "regulation", "regulator-notice", "legal", "other",
@@ -17,48 +27,85 @@ CATEGORY_IDS = (
     "universality", "trivialising", "safety-absolute", "regulatory-status",
     "unsupported-superiority", "miracle-cure", "urgency-inducement", "testimonial-proof",
 )
+# A therapy's short name is a column title in the Compare table.
+SHORT_MAX = 14
+
+SCHEMA = "consultui.schema"  # the metadata key of a FieldSpec
+
+# Kinds of value (kb/schema.py checks them):
+#   text   a non-empty string          id     an id: letters, digits, - _ . (no spaces)
+#   kebab  a lowercase-kebab id        ids    a non-empty list of ids
+#   texts  a non-empty list of texts   date   a TOML date       year   an integer year
+#   rows   a list of Row tables        cells  tables of Cell by therapy id, then row id
+#   table  one table (item)            tables an array of tables (item)
+KINDS = ("text", "id", "kebab", "ids", "texts", "date", "year", "rows", "cells", "table", "tables")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """How one dataclass field appears in the knowledge-base file."""
+
+    kind: str
+    required: bool = True
+    allowed: tuple[str, ...] | None = None
+    max_len: int | None = None
+    key: str | None = None  # the file's key, when it is not the attribute's name
+    item: type | None = None  # the dataclass of nested tables (rows, cells, table, tables)
+
+
+def spec(kind: str, *, required: bool = True, allowed: tuple[str, ...] | None = None,
+         max_len: int | None = None, key: str | None = None, item: type | None = None,
+         default: Any = MISSING, default_factory: Any = MISSING, kw_only: Any = MISSING) -> Any:
+    """A dataclass field that is part of the file's schema. An optional single value
+    defaults to None unless another default is given; the knowledge base's own arrays
+    of tables have no default (the builder gives an absent one as ())."""
+    assert kind in KINDS, kind
+    if not required and kind != "tables" and default is MISSING and default_factory is MISSING:
+        default = None
+    metadata = {SCHEMA: FieldSpec(kind, required, allowed, max_len, key, item)}
+    return field(default=default, default_factory=default_factory, kw_only=kw_only, metadata=metadata)
 
 
 @dataclass(frozen=True)
 class Meta:
-    title: str
-    version: str
-    reviewed: _dt.date
-    disclaimer: str
+    title: str = spec("text")
+    version: str = spec("text")
+    reviewed: _dt.date = spec("date")
+    disclaimer: str = spec("text")
 
 
 @dataclass(frozen=True)
 class Therapy:
-    id: str
-    name: str
-    short: str
-    summary: str
-    plain: str | None = None
+    id: str = spec("kebab")
+    name: str = spec("text")
+    short: str = spec("text", max_len=SHORT_MAX)
+    summary: str = spec("text")
+    plain: str | None = spec("text", required=False)
 
 
 @dataclass(frozen=True)
 class Cell:
-    text: str
-    grade: str
-    refs: tuple[str, ...]
-    plain: str | None = None
+    text: str = spec("text")
+    grade: str = spec("text", allowed=GRADES)
+    refs: tuple[str, ...] = spec("ids")
+    plain: str | None = spec("text", required=False)
 
 
 @dataclass(frozen=True)
 class Row:
-    id: str
-    label: str
-    plain_label: str | None = None
+    id: str = spec("id")
+    label: str = spec("text")
+    plain_label: str | None = spec("text", required=False)
 
 
 @dataclass(frozen=True)
 class Tab:
-    id: str
-    title: str
-    rows: tuple[Row, ...]
+    id: str = spec("kebab")
+    title: str = spec("text")
+    intro: str | None = spec("text", required=False, kw_only=True)
+    rows: tuple[Row, ...] = spec("rows", item=Row)
     # cells[therapy_id][row_id]; a missing cell means "no entry yet".
-    cells: dict[str, dict[str, Cell]] = field(default_factory=dict)
-    intro: str | None = None
+    cells: dict[str, dict[str, Cell]] = spec("cells", required=False, key="cell", item=Cell, default_factory=dict)
 
     def cell(self, therapy_id: str, row_id: str) -> Cell | None:
         return self.cells.get(therapy_id, {}).get(row_id)
@@ -66,64 +113,67 @@ class Tab:
 
 @dataclass(frozen=True)
 class Question:
-    id: str
-    group: str
-    text: str
-    help: str | None = None
+    id: str = spec("kebab")
+    group: str = spec("text")
+    text: str = spec("text")
+    help: str | None = spec("text", required=False)
 
 
 @dataclass(frozen=True)
 class Contraindication:
-    question: str
-    therapies: tuple[str, ...]
-    level: str
-    reason: str
-    refs: tuple[str, ...]
-    grade: str | None = None
+    question: str = spec("id")
+    therapies: tuple[str, ...] = spec("ids")
+    level: str = spec("text", allowed=LEVELS)
+    reason: str = spec("text")
+    refs: tuple[str, ...] = spec("ids")
+    grade: str | None = spec("text", required=False, allowed=GRADES)
 
 
 @dataclass(frozen=True)
 class Category:
-    id: str
-    label: str
-    description: str
-    refs: tuple[str, ...] = ()
+    id: str = spec("id")
+    label: str = spec("text")
+    description: str = spec("text")
+    refs: tuple[str, ...] = spec("ids", required=False, default=())
 
 
 @dataclass(frozen=True)
 class Rule:
-    id: str
-    category: str
-    severity: str
-    patterns: tuple[str, ...]
-    message: str
-    suggestion: str
-    refs: tuple[str, ...]
-    exceptions: tuple[str, ...] = ()
+    id: str = spec("id")
+    category: str = spec("id")
+    severity: str = spec("text", allowed=SEVERITIES)
+    patterns: tuple[str, ...] = spec("texts")
+    message: str = spec("text")
+    suggestion: str = spec("text")
+    refs: tuple[str, ...] = spec("ids")
+    exceptions: tuple[str, ...] = spec("texts", required=False, default=())
     # Texts the rule must flag, and near misses it must not: the rule's own tests.
-    examples: tuple[str, ...] = ()
-    near_misses: tuple[str, ...] = ()
+    # Required in the file; the defaults serve rules built in code.
+    examples: tuple[str, ...] = spec("texts", default=())
+    near_misses: tuple[str, ...] = spec("texts", default=())
 
 
 @dataclass(frozen=True)
 class Reference:
-    id: str
-    citation: str
-    year: int
-    kind: str
-    url: str | None = None
+    id: str = spec("id")
+    citation: str = spec("text")
+    year: int = spec("year")
+    kind: str = spec("text", allowed=REFERENCE_KINDS)
+    url: str | None = spec("text", required=False)
 
 
 @dataclass(frozen=True)
 class KnowledgeBase:
-    meta: Meta
-    therapies: tuple[Therapy, ...]
-    tabs: tuple[Tab, ...]
-    questions: tuple[Question, ...]
-    contraindications: tuple[Contraindication, ...]
-    categories: tuple[Category, ...]
-    rules: tuple[Rule, ...]
-    references: tuple[Reference, ...]
+    meta: Meta = spec("table", item=Meta)
+    therapies: tuple[Therapy, ...] = spec("tables", key="therapy", item=Therapy)
+    tabs: tuple[Tab, ...] = spec("tables", required=False, key="tab", item=Tab)
+    questions: tuple[Question, ...] = spec("tables", required=False, key="question", item=Question)
+    contraindications: tuple[Contraindication, ...] = spec(
+        "tables", required=False, key="contraindication", item=Contraindication)
+    categories: tuple[Category, ...] = spec("tables", key="category", item=Category)
+    rules: tuple[Rule, ...] = spec("tables", required=False, key="rule", item=Rule)
+    references: tuple[Reference, ...] = spec("tables", required=False, key="reference", item=Reference)
+    # Where it was read from; not part of the file.
     path: str = ""
     sha256: str = ""
 

@@ -1,23 +1,32 @@
-"""Validate a parsed knowledge-base document and build the KnowledgeBase.
+"""The file's schema, derived from kb/model.py: validate a parsed document, build the
+KnowledgeBase from a valid one, and write a KnowledgeBase back as a document.
 
 Every problem is collected (not only the first) with its key path, so that one
 run of `consultui kb validate` shows everything to fix. Positions are attached
 afterwards by the caller, which has the text.
+
+The field tables (META_FIELDS, ...), the builder (build, build_kb) and the export
+(document) all walk the FieldSpecs of the model's dataclasses: adding or changing a
+field there changes all three.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from consultui.kb import model
 from consultui.problems import did_you_mean
 
 SCHEMA_VERSION = 1
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 KeyPath = tuple
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -29,94 +38,54 @@ class Issue:
     hint: str | None = None
 
 
-# A field: (expected type name, required, allowed values or None)
-Field = tuple[str, bool, tuple[str, ...] | None]
+# The file's tables, derived from the dataclasses of kb/model.py: file key -> FieldSpec.
+FieldSpec = model.FieldSpec
 
-META_FIELDS: dict[str, Field] = {
-    "title": ("text", True, None),
-    "version": ("text", True, None),
-    "reviewed": ("date", True, None),
-    "disclaimer": ("text", True, None),
+
+@dataclass(frozen=True)
+class SchemaField:
+    name: str  # the dataclass attribute
+    key: str  # the key in the file
+    spec: FieldSpec
+
+
+_FIELDS_OF: dict[type, tuple[SchemaField, ...]] = {}
+
+
+def schema_fields(cls: type) -> tuple[SchemaField, ...]:
+    """The fields of a model dataclass that appear in the file, in declaration order."""
+    found = _FIELDS_OF.get(cls)
+    if found is None:
+        found = _FIELDS_OF[cls] = tuple(
+            SchemaField(f.name, f.metadata[model.SCHEMA].key or f.name, f.metadata[model.SCHEMA])
+            for f in dataclasses.fields(cls) if model.SCHEMA in f.metadata
+        )
+    return found
+
+
+def field_table(cls: type) -> dict[str, FieldSpec]:
+    """File key -> FieldSpec for one kind of table."""
+    return {sf.key: sf.spec for sf in schema_fields(cls)}
+
+
+META_FIELDS = field_table(model.Meta)
+THERAPY_FIELDS = field_table(model.Therapy)
+TAB_FIELDS = field_table(model.Tab)
+ROW_FIELDS = field_table(model.Row)
+CELL_FIELDS = field_table(model.Cell)
+QUESTION_FIELDS = field_table(model.Question)
+CONTRAINDICATION_FIELDS = field_table(model.Contraindication)
+CATEGORY_FIELDS = field_table(model.Category)
+RULE_FIELDS = field_table(model.Rule)
+REFERENCE_FIELDS = field_table(model.Reference)
+_SHAPES = {"table": "a table", "tables": "an array of tables"}
+TOP_LEVEL = {"schema_version": "an integer"} | {
+    sf.key: _SHAPES[sf.spec.kind] for sf in schema_fields(model.KnowledgeBase)
 }
-THERAPY_FIELDS: dict[str, Field] = {
-    "id": ("id", True, None),
-    "name": ("text", True, None),
-    "short": ("text", True, None),
-    "summary": ("text", True, None),
-    "plain": ("text", False, None),
-}
-TAB_FIELDS: dict[str, Field] = {
-    "id": ("id", True, None),
-    "title": ("text", True, None),
-    "intro": ("text", False, None),
-    "rows": ("list", True, None),
-    "cell": ("table", False, None),
-}
-ROW_FIELDS: dict[str, Field] = {
-    "id": ("id", True, None),
-    "label": ("text", True, None),
-    "plain_label": ("text", False, None),
-}
-CELL_FIELDS: dict[str, Field] = {
-    "text": ("text", True, None),
-    "plain": ("text", False, None),
-    "grade": ("text", True, model.GRADES),
-    "refs": ("ids", True, None),
-}
-QUESTION_FIELDS: dict[str, Field] = {
-    "id": ("id", True, None),
-    "group": ("text", True, None),
-    "text": ("text", True, None),
-    "help": ("text", False, None),
-}
-CONTRAINDICATION_FIELDS: dict[str, Field] = {
-    "question": ("id", True, None),
-    "therapies": ("ids", True, None),
-    "level": ("text", True, model.LEVELS),
-    "reason": ("text", True, None),
-    "refs": ("ids", True, None),
-    "grade": ("text", False, model.GRADES),
-}
-CATEGORY_FIELDS: dict[str, Field] = {
-    "id": ("id", True, None),
-    "label": ("text", True, None),
-    "description": ("text", True, None),
-    "refs": ("ids", False, None),
-}
-RULE_FIELDS: dict[str, Field] = {
-    "id": ("id", True, None),
-    "category": ("id", True, None),
-    "severity": ("text", True, model.SEVERITIES),
-    "patterns": ("texts", True, None),
-    "exceptions": ("texts", False, None),
-    "message": ("text", True, None),
-    "suggestion": ("text", True, None),
-    "refs": ("ids", True, None),
-    "examples": ("texts", True, None),
-    "near_misses": ("texts", True, None),
-}
-REFERENCE_FIELDS: dict[str, Field] = {
-    "id": ("id", True, None),
-    "citation": ("text", True, None),
-    "url": ("text", False, None),
-    "year": ("year", True, None),
-    "kind": ("text", True, model.REFERENCE_KINDS),
-}
-_REQUIRED = {
-    id(fields): frozenset(k for k, (_kind, required, _allowed) in fields.items() if required)
-    for fields in (CONTRAINDICATION_FIELDS, RULE_FIELDS)
-}
-TOP_LEVEL = {
-    "schema_version": "an integer",
-    "meta": "a table",
-    "therapy": "an array of tables",
-    "tab": "an array of tables",
-    "question": "an array of tables",
-    "contraindication": "an array of tables",
-    "category": "an array of tables",
-    "rule": "an array of tables",
-    "reference": "an array of tables",
-}
+
+
+def _required(fields: dict[str, FieldSpec]) -> str:
+    return ", ".join(key for key, spec in fields.items() if spec.required)
 
 
 def _type_name(value: Any) -> str:
@@ -150,7 +119,7 @@ class _Checker:
         self.issues.append(Issue(path, message, hint))
 
     def _check_value(self, path: KeyPath, kind: str, value: Any) -> bool:
-        if kind in ("text", "id"):
+        if kind in ("text", "id", "kebab"):
             if not isinstance(value, str):
                 self.add(path, f"expected a string, got {_type_name(value)} {_quote(value)}")
                 return False
@@ -161,6 +130,13 @@ class _Checker:
                 self.add(
                     path,
                     f"expected an id (letters, digits, '-', '_' or '.', no spaces), got {_quote(value)}",
+                )
+                return False
+            if kind == "kebab" and not _KEBAB.match(value):
+                self.add(
+                    path,
+                    f"expected a lowercase-kebab id (lowercase letters and digits joined by single '-'), got {_quote(value)}",
+                    _kebab_hint(value),
                 )
                 return False
             return True
@@ -188,45 +164,52 @@ class _Checker:
                 self.add(path, f"expected a year such as 2024, got {_type_name(value)} {_quote(value)}")
                 return False
             return True
-        if kind == "list":
+        if kind in ("rows", "tables"):
             if not isinstance(value, list):
                 self.add(path, f"expected a list, got {_type_name(value)}")
                 return False
             return True
-        if kind == "table":
+        if kind in ("cells", "table"):
             if not isinstance(value, dict):
                 self.add(path, f"expected a table, got {_type_name(value)}")
                 return False
             return True
         raise AssertionError(kind)
 
-    def table(self, path: KeyPath, data: Any, fields: dict[str, Field], what: str) -> dict[str, Any] | None:
+    def table(self, path: KeyPath, data: Any, fields: dict[str, FieldSpec], what: str) -> dict[str, Any] | None:
         """Check one table; return the fields that are valid, or None if it is unusable."""
         if not isinstance(data, dict):
             self.add(path, f"expected {what} as a table, got {_type_name(data)}")
             return None
         good: dict[str, Any] = {}
         for key, value in data.items():
-            if key not in fields:
+            spec = fields.get(key)
+            if spec is None:
                 self.add(
                     path + (key,),
                     f"unknown key {_quote(key)} in {what}; allowed: {', '.join(fields)}",
                     did_you_mean(key, fields),
                 )
                 continue
-            kind, _required, allowed = fields[key]
-            if not self._check_value(path + (key,), kind, value):
+            if not self._check_value(path + (key,), spec.kind, value):
                 continue
-            if allowed is not None and value not in allowed:
+            if spec.allowed is not None and value not in spec.allowed:
                 self.add(
                     path + (key,),
-                    f"expected one of {', '.join(allowed)}; got {_quote(value)}",
-                    did_you_mean(value, allowed),
+                    f"expected one of {', '.join(spec.allowed)}; got {_quote(value)}",
+                    did_you_mean(value, spec.allowed),
+                )
+                continue
+            if spec.max_len is not None and len(value) > spec.max_len:
+                self.add(
+                    path + (key,),
+                    f"expected at most {spec.max_len} characters, got {len(value)}: {_quote(value)}",
+                    f"shorten it to {spec.max_len} characters or fewer",
                 )
                 continue
             good[key] = value
-        for key, (_kind, required, _allowed) in fields.items():
-            if required and key not in data:
+        for key, spec in fields.items():
+            if spec.required and key not in data:
                 self.add(path, f"missing required key {_quote(key)} in {what}")
         return good
 
@@ -257,6 +240,11 @@ class _Checker:
         return False
 
 
+def _kebab_hint(value: str) -> str | None:
+    suggestion = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+    return f'did you mean "{suggestion}"?' if suggestion and _KEBAB.match(suggestion) else None
+
+
 def validate(doc: dict[str, Any], pattern_check: Callable[[str], str | None] | None = None) -> tuple[model.KnowledgeBase | None, list[Issue]]:
     """Check a parsed document; return the knowledge base (None when invalid) and the issues.
 
@@ -273,15 +261,12 @@ def validate(doc: dict[str, Any], pattern_check: Callable[[str], str | None] | N
     elif version != SCHEMA_VERSION or isinstance(version, bool):
         c.add(("schema_version",), f"expected {SCHEMA_VERSION}, got {_quote(version)}; this consultui reads schema version {SCHEMA_VERSION}")
 
-    meta = None
     if "meta" not in doc:
-        c.add((), "missing [meta] table (title, version, reviewed, disclaimer)")
+        c.add((), f"missing [meta] table ({_required(META_FIELDS)})")
     else:
-        raw_meta = c.table(("meta",), doc["meta"], META_FIELDS, "[meta]")
-        if raw_meta is not None and set(META_FIELDS) <= set(raw_meta):
-            meta = model.Meta(**raw_meta)
+        c.table(("meta",), doc["meta"], META_FIELDS, "[meta]")
 
-    def rows_of(key: str, fields: dict[str, Field], what: str) -> list[tuple[int, dict[str, Any]]]:
+    def rows_of(key: str, fields: dict[str, FieldSpec], what: str) -> list[tuple[int, dict[str, Any]]]:
         out = []
         for index, data in enumerate(c.array(doc, key)):
             good = c.table((key, index), data, fields, what)
@@ -300,8 +285,8 @@ def validate(doc: dict[str, Any], pattern_check: Callable[[str], str | None] | N
     rules = rows_of("rule", RULE_FIELDS, "[[rule]]")
     c.unique("rule", rules)
     contraindications = rows_of("contraindication", CONTRAINDICATION_FIELDS, "[[contraindication]]")
-    tabs_raw = rows_of("tab", TAB_FIELDS, "[[tab]]")
-    c.unique("tab", tabs_raw)
+    tabs = rows_of("tab", TAB_FIELDS, "[[tab]]")
+    c.unique("tab", tabs)
 
     if not therapies:
         c.add((), "no [[therapy]] tables: at least one therapy is needed")
@@ -319,23 +304,19 @@ def validate(doc: dict[str, Any], pattern_check: Callable[[str], str | None] | N
             c.add(("category", index, "id"), f'unknown category id "{cat["id"]}"; the allowed ids are: {", ".join(model.CATEGORY_IDS)}', did_you_mean(cat["id"], model.CATEGORY_IDS))
         check_refs(("category", index), cat.get("refs"))
 
-    tabs: list[model.Tab] = []
-    for index, tab in tabs_raw:
+    for index, tab in tabs:
         path = ("tab", index)
-        rows: list[model.Row] = []
         row_ids: dict[str, int] = {}
         for r, raw_row in enumerate(tab.get("rows", [])):
             row = c.table(path + ("rows", r), raw_row, ROW_FIELDS, "a row ({ id, label })")
-            if row is None or "id" not in row or "label" not in row:
+            if row is None or "id" not in row:
                 continue
             if row["id"] in row_ids:
                 c.add(path + ("rows", r, "id"), f'duplicate row id "{row["id"]}" in this tab')
                 continue
             row_ids[row["id"]] = r
-            rows.append(model.Row(**row))
         if "rows" in tab and not tab["rows"]:
             c.add(path + ("rows",), "expected at least one row")
-        cells: dict[str, dict[str, model.Cell]] = {}
         for therapy_id, by_row in tab.get("cell", {}).items():
             tpath = path + ("cell", therapy_id)
             if not c.known(tpath, therapy_id, therapy_ids, "therapy"):
@@ -348,17 +329,9 @@ def validate(doc: dict[str, Any], pattern_check: Callable[[str], str | None] | N
                 if not c.known(cpath, row_id, row_ids, "row"):
                     continue
                 cell = c.table(cpath, raw_cell, CELL_FIELDS, "a cell")
-                if cell is None:
-                    continue
-                check_refs(cpath, cell.get("refs"))
-                if {"text", "grade", "refs"} <= set(cell):
-                    cells.setdefault(therapy_id, {})[row_id] = model.Cell(
-                        text=cell["text"], grade=cell["grade"], refs=tuple(cell["refs"]), plain=cell.get("plain")
-                    )
-        if {"id", "title"} <= set(tab):
-            tabs.append(model.Tab(id=tab["id"], title=tab["title"], rows=tuple(rows), cells=cells, intro=tab.get("intro")))
+                if cell is not None:
+                    check_refs(cpath, cell.get("refs"))
 
-    built_contra = []
     for index, ci in contraindications:
         path = ("contraindication", index)
         if "question" in ci:
@@ -366,13 +339,7 @@ def validate(doc: dict[str, Any], pattern_check: Callable[[str], str | None] | N
         for n, tid in enumerate(ci.get("therapies", [])):
             c.known(path + ("therapies", n), tid, therapy_ids, "therapy")
         check_refs(path, ci.get("refs"))
-        if _REQUIRED[id(CONTRAINDICATION_FIELDS)] <= ci.keys():
-            built_contra.append(model.Contraindication(
-                question=ci["question"], therapies=tuple(ci["therapies"]), level=ci["level"],
-                reason=ci["reason"], refs=tuple(ci["refs"]), grade=ci.get("grade"),
-            ))
 
-    built_rules = []
     for index, rule in rules:
         path = ("rule", index)
         if "category" in rule:
@@ -384,28 +351,80 @@ def validate(doc: dict[str, Any], pattern_check: Callable[[str], str | None] | N
                     error = pattern_check(pattern)
                     if error:
                         c.add(path + (key, n), f"invalid pattern {_quote(pattern)}: {error}")
-        if _REQUIRED[id(RULE_FIELDS)] <= rule.keys():
-            built_rules.append(model.Rule(
-                id=rule["id"], category=rule["category"], severity=rule["severity"],
-                patterns=tuple(rule["patterns"]), message=rule["message"], suggestion=rule["suggestion"],
-                refs=tuple(rule["refs"]), exceptions=tuple(rule.get("exceptions", ())),
-                examples=tuple(rule["examples"]), near_misses=tuple(rule["near_misses"]),
-            ))
 
-    if c.issues or meta is None:
+    if c.issues:
         return None, c.issues
+    # No issue means every key is known and every value has its kind: build it all.
+    return build_kb(doc), []
 
-    def build(cls, items, fields):
-        return tuple(cls(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in item.items()}) for _, item in items)
 
-    kb = model.KnowledgeBase(
-        meta=meta,
-        therapies=build(model.Therapy, therapies, THERAPY_FIELDS),
-        tabs=tuple(tabs),
-        questions=build(model.Question, questions, QUESTION_FIELDS),
-        contraindications=tuple(built_contra),
-        categories=build(model.Category, categories, CATEGORY_FIELDS),
-        rules=tuple(built_rules),
-        references=build(model.Reference, references, REFERENCE_FIELDS),
-    )
-    return kb, []
+# -- building and exporting: the same FieldSpecs, walked the other way -------------
+
+def build(cls: type[_T], table: dict[str, Any]) -> _T:
+    """A model dataclass from one table of a valid document (or of an export of one)."""
+    kwargs: dict[str, Any] = {}
+    for sf in schema_fields(cls):
+        if sf.key in table:
+            kwargs[sf.name] = _built(sf.spec, table[sf.key])
+        elif sf.spec.kind == "tables":
+            kwargs[sf.name] = ()
+    return cls(**kwargs)
+
+
+def _built(spec: FieldSpec, value: Any) -> Any:
+    kind = spec.kind
+    if kind in ("ids", "texts"):
+        return tuple(value)
+    if kind in ("rows", "tables"):
+        assert spec.item is not None
+        return tuple(build(spec.item, item) for item in value)
+    if kind == "table":
+        assert spec.item is not None
+        return build(spec.item, value)
+    if kind == "cells":
+        assert spec.item is not None
+        item = spec.item
+        return {tid: {rid: build(item, cell) for rid, cell in by_row.items()}
+                for tid, by_row in value.items() if by_row}
+    if kind == "date" and isinstance(value, str):  # an export in JSON
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def build_kb(doc: dict[str, Any]) -> model.KnowledgeBase:
+    """The KnowledgeBase of a valid document: what validate() returns, and how the
+    cache of validated files rebuilds one from its stored export."""
+    return build(model.KnowledgeBase, doc)
+
+
+def table_of(obj: Any) -> dict[str, Any]:
+    """A model dataclass as a table in the file's shape: None and empty values left out."""
+    out: dict[str, Any] = {}
+    for sf in schema_fields(type(obj)):
+        value = _plain(sf.spec, getattr(obj, sf.name))
+        if value is None or value == [] or value == {}:
+            continue
+        out[sf.key] = value
+    return out
+
+
+def _plain(spec: FieldSpec, value: Any) -> Any:
+    kind = spec.kind
+    if value is None:
+        return None
+    if kind in ("ids", "texts"):
+        return list(value)
+    if kind in ("rows", "tables"):
+        return [table_of(item) for item in value]
+    if kind == "table":
+        return table_of(value)
+    if kind == "cells":
+        return {tid: {rid: table_of(cell) for rid, cell in by_row.items()}
+                for tid, by_row in value.items() if by_row}
+    return value
+
+
+def document(kb: model.KnowledgeBase) -> dict[str, Any]:
+    """The knowledge base in the file's own shape (schema_version first): parse_kb
+    accepts the TOML of it, and build_kb(document(kb)) == kb apart from path and sha256."""
+    return {"schema_version": SCHEMA_VERSION} | table_of(kb)
