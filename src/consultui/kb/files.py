@@ -2,8 +2,8 @@
 differences between two files, normalised export, the editor to run, and a cheap
 signature for noticing changes on disk. No Textual here.
 
-Every write goes through atomic.write_text_atomic: a reader (or a crash) sees the
-old file or the new one, never half of one. A save is refused unless the new text
+Every write goes through the one atomic write (consultui.atomic): a reader (or a
+crash) sees the old file or the new one, never half of one. A save is refused unless the new text
 validates, and the version it replaces is first kept in the backups folder.
 """
 from __future__ import annotations
@@ -21,8 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from consultui import atomic, paths
-from consultui.kb.load import LoadResult, bundled_kb_path, parse_kb, read_bytes
+from consultui.kb import schema
+from consultui.kb.load import Loaded, LoadResult, bundled_kb_path, parse_kb, read_bytes
 from consultui.kb.model import KnowledgeBase
+from consultui.problems import Problem
+from consultui.textdecode import decode_lenient
 
 BACKUPS_KEPT = 10
 _BACKUP_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6})(?:-(?P<n>\d+))?\.toml$")
@@ -89,15 +92,8 @@ def _new_backup_path(stem: str, now: _dt.datetime | None = None) -> Path:
 def write_backup(data: bytes, stem: str = "therapies", keep: int = BACKUPS_KEPT) -> Path:
     """Keep these bytes as the newest backup of <stem>.toml, then rotate. Raises OSError."""
     target = _new_backup_path(stem)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:  # keep the exact bytes of a file that is not UTF-8
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
-    else:
-        atomic.write_text_atomic(target, text)
+    # The exact bytes, whatever they are (a file that is not UTF-8 is kept as it was).
+    atomic.write_bytes_atomic(target, data)
     rotate_backups(keep, stem)
     return target
 
@@ -129,12 +125,29 @@ def init_user_copy(force: bool = False, source: Path | None = None) -> tuple[Pat
     return target, backup
 
 
-@dataclass
-class SaveResult(LoadResult):
-    """A LoadResult of the text that was (or was not) saved."""
+@dataclass(frozen=True)
+class SaveResult:
+    """What save_kb_text did: the validation of the text, and whether it was written."""
 
+    result: LoadResult
     written: bool = False
     backup: Path | None = None
+
+    @property
+    def path(self) -> Path:
+        return self.result.path
+
+    @property
+    def kb(self) -> KnowledgeBase | None:
+        return self.result.kb
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.result.problems
+
+    @property
+    def ok(self) -> bool:
+        return self.result.ok
 
 
 def save_kb_text(path: str | os.PathLike[str], text: str, keep: int = BACKUPS_KEPT) -> SaveResult:
@@ -146,11 +159,11 @@ def save_kb_text(path: str | os.PathLike[str], text: str, keep: int = BACKUPS_KE
     """
     target = Path(path)
     result = parse_kb(text.encode("utf-8"), str(target))
-    if not result.ok:
-        return SaveResult(target, None, result.problems)
+    if not isinstance(result, Loaded):
+        return SaveResult(result)
     backup = make_backup(target, keep)
     atomic.write_text_atomic(target, text)
-    return SaveResult(target, result.kb, [], written=True, backup=backup)
+    return SaveResult(result, written=True, backup=backup)
 
 
 def is_bundled(path: str | os.PathLike[str]) -> bool:
@@ -323,43 +336,10 @@ def render_diff(diff: KBDiff, old_label: str = "old", new_label: str = "new") ->
 
 # -- export ----------------------------------------------------------------------
 
-def _table(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    """A dataclass as a TOML table: None and empty optional lists left out."""
-    out: dict[str, Any] = {}
-    for f in dataclasses.fields(obj):
-        if f.name in skip:
-            continue
-        value = getattr(obj, f.name)
-        if value is None or value == ():
-            continue
-        out[f.name] = list(value) if isinstance(value, tuple) else value
-    return out
-
-
 def kb_document(kb: KnowledgeBase) -> dict[str, Any]:
-    """The knowledge base in the file's own shape: parse_kb accepts the TOML of it."""
-    tabs = []
-    for tab in kb.tabs:
-        table: dict[str, Any] = {"id": tab.id, "title": tab.title}
-        if tab.intro is not None:
-            table["intro"] = tab.intro
-        table["rows"] = [_table(row) for row in tab.rows]
-        cells = {tid: {rid: _table(cell) for rid, cell in by_row.items()} for tid, by_row in tab.cells.items() if by_row}
-        if cells:
-            table["cell"] = cells
-        tabs.append(table)
-    doc: dict[str, Any] = {
-        "schema_version": 1,
-        "meta": _table(kb.meta),
-        "therapy": [_table(t) for t in kb.therapies],
-        "tab": tabs,
-        "question": [_table(q) for q in kb.questions],
-        "contraindication": [_table(c) for c in kb.contraindications],
-        "category": [_table(c) for c in kb.categories],
-        "rule": [_table(r) for r in kb.rules],
-        "reference": [_table(r) for r in kb.references],
-    }
-    return {key: value for key, value in doc.items() if value != []}
+    """The knowledge base in the file's own shape: parse_kb accepts the TOML of it.
+    Walks the schema of kb/model.py (see kb/schema.py)."""
+    return schema.document(kb)
 
 
 def _json_default(value: Any) -> Any:
@@ -425,6 +405,5 @@ def file_signature(path: str | os.PathLike[str]) -> Signature | None:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
-def decode_text(data: bytes) -> str:
-    """File bytes as editor text: UTF-8 (a BOM dropped); undecodable bytes replaced."""
-    return data.decode("utf-8-sig", errors="replace")
+# File bytes as editor text (cli/kb.py and ui/knowledge.py use this name).
+decode_text = decode_lenient

@@ -8,6 +8,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
 from consultui import paths
 from consultui.kb import cache as kbcache
@@ -15,11 +16,12 @@ from consultui.kb.schema import validate
 from consultui.kb.model import KnowledgeBase
 from consultui.problems import Problem, read_error_reason
 from consultui.kb.positions import format_path, key_positions, locate
+from consultui.textdecode import DecodeError, decode_utf8
 
 try:  # the compiled build of the parser that became tomllib: 3x faster on big files
     import tomli as toml_parser
 except ImportError:  # pragma: no cover - a platform without its wheel
-    import tomllib as toml_parser
+    import tomllib as toml_parser  # type: ignore[no-redef]
 
 # A practitioner's file is a few hundred KB; anything far bigger is a mistake
 # (a wrong file chosen), and reading it whole would stall start-up.
@@ -36,15 +38,37 @@ class KBReadError(Exception):
         self.message = message
 
 
-@dataclass
-class LoadResult:
+@dataclass(frozen=True)
+class Loaded:
+    """A file that validated: its knowledge base, and no problems."""
+
     path: Path
-    kb: KnowledgeBase | None
-    problems: list[Problem] = field(default_factory=list)
+    kb: KnowledgeBase
+
+    ok: Literal[True] = field(default=True, init=False, repr=False)
 
     @property
-    def ok(self) -> bool:
-        return self.kb is not None and not self.problems
+    def problems(self) -> list[Problem]:
+        return []
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A file that did not validate: its problems, and no knowledge base."""
+
+    path: Path
+    problems: list[Problem]
+
+    ok: Literal[False] = field(default=False, init=False, repr=False)
+
+    @property
+    def kb(self) -> None:
+        return None
+
+
+# Either/or: `isinstance(result, Loaded)` (or `result.ok`) tells a type checker that
+# result.kb is a KnowledgeBase. isinstance(x, LoadResult) works too (a union type).
+LoadResult = Loaded | Invalid
 
 
 def bundled_kb_path() -> Path:
@@ -81,20 +105,6 @@ def read_bytes(path: Path) -> bytes:
         raise KBReadError(path, read_error_reason(exc)) from None
 
 
-def _decode(data: bytes, name: str) -> tuple[str | None, Problem | None]:
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
-        return None, Problem(
-            name, line, column, "",
-            f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be decoded)",
-            "save it as UTF-8 in your editor",
-        )
-
-
 def _pattern_check(pattern: str) -> str | None:
     from consultui.kb.patterns import PatternError, check_pattern
 
@@ -121,11 +131,16 @@ def _collector_paused():
 def parse_kb(data: bytes, name: str) -> LoadResult:
     """Decode, parse and validate file contents; name is used in messages."""
     path = Path(name)
-    text, problem = _decode(data, name)
-    if problem is not None:
-        return LoadResult(path, None, [problem])
+    try:
+        text = decode_utf8(data, name)
+    except DecodeError as exc:
+        return Invalid(path, [Problem(
+            name, exc.line, exc.column, "",
+            f"the file is not UTF-8 text (byte 0x{exc.byte:02x} cannot be decoded)",
+            "save it as UTF-8 in your editor",
+        )])
     if not text.strip():
-        return LoadResult(path, None, [Problem(name, 1, None, "", "the file is empty", "start from the bundled file: consultui kb init")])
+        return Invalid(path, [Problem(name, 1, None, "", "the file is empty", "start from the bundled file: consultui kb init")])
     try:
         with _collector_paused():
             doc = toml_parser.loads(text)
@@ -135,7 +150,7 @@ def parse_kb(data: bytes, name: str) -> LoadResult:
         line = int(match.group(1)) if match else None
         column = int(match.group(2)) if match else None
         message = _TOML_POS.sub("", message).strip()
-        return LoadResult(path, None, [Problem(name, line, column, "", f"TOML syntax error: {message}")])
+        return Invalid(path, [Problem(name, line, column, "", f"TOML syntax error: {message}")])
     with _collector_paused():
         kb, issues = validate(doc, _pattern_check)
     if issues:
@@ -146,10 +161,10 @@ def parse_kb(data: bytes, name: str) -> LoadResult:
             line, column = where if where else (None, None)
             problems.append(Problem(name, line, column, format_path(issue.path), issue.message, issue.hint))
         problems.sort(key=lambda p: (p.line is None, p.line or 0, p.column or 0))
-        return LoadResult(path, None, problems)
+        return Invalid(path, problems)
     assert kb is not None
     kb = replace(kb, path=str(path), sha256=hashlib.sha256(data).hexdigest())
-    return LoadResult(path, kb, [])
+    return Loaded(path, kb)
 
 
 def load_kb(path: str | os.PathLike[str]) -> LoadResult:
@@ -161,9 +176,9 @@ def load_kb(path: str | os.PathLike[str]) -> LoadResult:
     sha256 = hashlib.sha256(data).hexdigest()
     cached = kbcache.lookup(sha256)
     if cached is not None:
-        return LoadResult(p, replace(cached, path=str(p)), [])
+        return Loaded(p, replace(cached, path=str(p)))
     result = parse_kb(data, str(p))
-    if result.ok:
+    if isinstance(result, Loaded):
         kbcache.store(result.kb)
     return result
 
@@ -186,12 +201,12 @@ def load_for_app(cli_value: str | os.PathLike[str] | None = None) -> StartupKB:
         result = load_kb(path)
         problems = result.problems
     except KBReadError as exc:
-        result = None
         problems = [Problem(str(path), None, None, "", exc.message)]
-    if result is not None and result.ok:
-        return StartupKB(result.kb, path, why, [])
+    else:
+        if isinstance(result, Loaded):
+            return StartupKB(result.kb, path, why, [])
     bundled = bundled_kb_path()
     fallback = load_kb(bundled)
-    if not fallback.ok:  # a broken installation, not a user mistake
+    if not isinstance(fallback, Loaded):  # a broken installation, not a user mistake
         raise RuntimeError(f"the bundled knowledge base is invalid: {fallback.problems[0]}")
     return StartupKB(fallback.kb, bundled, "the bundled knowledge base (yours has problems)", problems, path)
