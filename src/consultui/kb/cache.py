@@ -1,43 +1,108 @@
 """A cache of validated large knowledge bases, so an unchanged big file starts fast.
 
-Validation is a pure function of the file's bytes and of this consultui version, so
-the result is stored under the SHA-256 of the bytes (plus both versions) in the user
-cache folder. Anything wrong with a cache file (missing, corrupt, another version)
-simply means a normal load. Small files are not cached: they load in milliseconds.
+Validation is a pure function of the file's bytes and of the validator, so the result
+is stored under the SHA-256 of the bytes and a fingerprint of the validator (the schema
+of kb/model.py and the source of kb/model.py, kb/schema.py and kb/patterns.py) in the
+user cache folder: a changed file, or a stricter consultui, never trusts an old "valid".
+
+An entry is plain data, never code: the JSON of the normalised export (schema.document),
+rebuilt on a hit by schema.build_kb, the same builder validation ends with. An entry is
+used only when it names the same SHA-256 and fingerprint inside as in its name, and (on
+POSIX) when it belongs to this user and nobody else can write it. Anything wrong with an
+entry (missing, corrupt, another fingerprint) simply means a normal load. Small files
+are not cached: they load in milliseconds.
 """
 from __future__ import annotations
 
-import pickle
-import sys
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
 
 from consultui import __version__, paths
 from consultui.atomic import write_bytes_atomic
+from consultui.kb import model, schema
 from consultui.kb.model import KnowledgeBase
 
 MIN_BYTES = 512 * 1024
 KEEP = 3
-_TAG = f"{__version__}-py{sys.version_info[0]}{sys.version_info[1]}"
+FORMAT = 1  # of the cache entry itself
 
 
-def _path(sha256: str):
-    return paths.user_cache_dir() / f"kb-{sha256[:40]}-{_TAG}.pickle"
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+@functools.cache
+def validator_fingerprint() -> str | None:
+    """A hash of everything that decides "valid"; None (no caching) when the sources
+    cannot be read, since then a changed validator could not be told apart."""
+    from consultui.kb import patterns
+
+    digest = hashlib.sha256()
+    digest.update(f"cache {FORMAT}; consultui {__version__}; schema {schema.SCHEMA_VERSION}\n".encode())
+    for cls in (model.KnowledgeBase, model.Meta, model.Therapy, model.Tab, model.Row, model.Cell,
+                model.Question, model.Contraindication, model.Category, model.Rule, model.Reference):
+        digest.update(repr((cls.__name__, schema.schema_fields(cls))).encode())
+    for module in (model, schema, patterns):
+        try:
+            digest.update(Path(module.__file__ or "").read_bytes())
+        except OSError:
+            return None
+    return digest.hexdigest()
+
+
+def _path(sha256: str, fingerprint: str) -> Path:
+    return paths.user_cache_dir() / f"kb-{sha256[:40]}-{fingerprint[:16]}.json"
+
+
+def _trusted(handle: Any) -> bool:
+    """On POSIX: the entry is this user's own file and only this user can write it."""
+    if os.name != "posix":
+        return True
+    info = os.fstat(handle.fileno())
+    return (stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid()
+            and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
 
 
 def lookup(sha256: str) -> KnowledgeBase | None:
-    try:
-        with open(_path(sha256), "rb") as handle:
-            kb = pickle.load(handle)
-    except Exception:  # noqa: BLE001 - any unusable cache file means "not cached"
+    fingerprint = validator_fingerprint()
+    if fingerprint is None:
         return None
-    return kb if isinstance(kb, KnowledgeBase) and kb.sha256 == sha256 else None
+    try:
+        with open(_path(sha256, fingerprint), "rb") as handle:
+            if not _trusted(handle):
+                return None
+            entry = json.loads(handle.read())
+        if entry.get("sha256") != sha256 or entry.get("fingerprint") != fingerprint:
+            return None
+        kb = schema.build_kb(entry["document"])
+    except Exception:  # noqa: BLE001 - any unusable cache entry means "not cached"
+        return None
+    return dataclasses.replace(kb, sha256=sha256)
 
 
 def store(kb: KnowledgeBase) -> None:
     """Best effort: a cache that cannot be written costs speed, never correctness."""
+    fingerprint = validator_fingerprint()
+    if fingerprint is None or not kb.sha256:
+        return
+    entry = {"sha256": kb.sha256, "fingerprint": fingerprint, "document": schema.document(kb)}
     try:
-        write_bytes_atomic(_path(kb.sha256), pickle.dumps(kb, protocol=pickle.HIGHEST_PROTOCOL))
-        caches = sorted(paths.user_cache_dir().glob("kb-*.pickle"), key=lambda p: p.stat().st_mtime)
+        data = json.dumps(entry, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+        write_bytes_atomic(_path(kb.sha256, fingerprint), data.encode("utf-8"))
+        folder = paths.user_cache_dir()
+        for old in folder.glob("kb-*.pickle"):  # entries of earlier versions: code, not data
+            old.unlink(missing_ok=True)
+        caches = sorted(folder.glob("kb-*.json"), key=lambda p: p.stat().st_mtime)
         for old in caches[:-KEEP]:
             old.unlink(missing_ok=True)
-    except (OSError, pickle.PicklingError):
+    except (OSError, TypeError, ValueError):
         pass
+
