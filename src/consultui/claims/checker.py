@@ -35,20 +35,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from consultui.claims.extract import extract
+from consultui.kb import model
 from consultui.kb.model import Rule
-from consultui.problems import read_error_reason
 from consultui.kb.patterns import NUMBER_RE, NUMBER_WORDS, Anchor, CompiledPattern, PatternError, compile_pattern
+from consultui.problems import read_error_reason
+from consultui.textdecode import DecodeError, decode_utf8
 
 NUMBER_WORDS_SET = frozenset(NUMBER_WORDS)
-from consultui.claims.extract import extract
 
 __all__ = [
     "SEVERITIES", "SEVERITY_ORDER", "Finding", "Checker", "RuleError", "TextFileError",
-    "check_document", "read_text_file", "decode_text", "rules_from_toml",
+    "check_document", "read_text_file", "decode_text",
 ]
 
-SEVERITIES = ("low", "medium", "high")
-SEVERITY_ORDER = {"low": 1, "medium": 2, "high": 3}
+# Both derived from the one order of severities, kb.model.SEVERITIES (highest first):
+# lowest first here (the order of the CLI choices), and the rank (low 1 ... high 3) that
+# severities are compared by.
+SEVERITIES = tuple(reversed(model.SEVERITIES))
+SEVERITY_ORDER = {level: rank for rank, level in enumerate(SEVERITIES, 1)}
 
 
 @dataclass(frozen=True)
@@ -108,14 +113,11 @@ def read_text_file(path: str | Path) -> str:
 def decode_text(data: bytes, name: str) -> str:
     """Decode UTF-8 (BOM removed) or raise TextFileError with the line and column."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+        return decode_utf8(data, name)
+    except DecodeError as exc:
         raise TextFileError(
             name,
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line}, column {column}); "
+            f"not UTF-8 text (byte 0x{exc.byte:02x} at line {exc.line}, column {exc.column}); "
             "save it as UTF-8 and check it again",
         ) from None
 
@@ -595,16 +597,3 @@ def check_document(raw: str, kind: str, checker: Checker) -> list[Finding]:
         for (s, e, f), r in zip(spans, remapped)
     ]
 
-
-def rules_from_toml(data: dict[str, Any]) -> tuple[Rule, ...]:
-    """Rules from parsed TOML `[[rule]]` tables, without validation (tests, benchmarks).
-    The application loads rules through the knowledge-base loader instead."""
-    rules = []
-    for t in data.get("rule", []):
-        rules.append(Rule(
-            id=t["id"], category=t["category"], severity=t["severity"],
-            patterns=tuple(t["patterns"]), message=t["message"], suggestion=t["suggestion"],
-            refs=tuple(t["refs"]), exceptions=tuple(t.get("exceptions", ())),
-            examples=tuple(t.get("examples", ())), near_misses=tuple(t.get("near_misses", ())),
-        ))
-    return tuple(rules)

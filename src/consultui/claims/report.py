@@ -7,14 +7,14 @@ from typing import Sequence
 
 from consultui import clock
 from consultui.claims.checker import Finding
-from consultui.kb.model import KnowledgeBase
+from consultui.kb.model import SEVERITIES, KnowledgeBase
 
 SEVERITY_MARKS = {"high": "▲ HIGH", "medium": "◆ MEDIUM", "low": "○ LOW"}
 
 
 def severity_counts(findings: Sequence[Finding]) -> dict[str, int]:
     counts = Counter(f.severity for f in findings)
-    return {level: counts.get(level, 0) for level in ("high", "medium", "low")}
+    return {level: counts.get(level, 0) for level in SEVERITIES}
 
 
 def summary_line(findings: Sequence[Finding]) -> str:

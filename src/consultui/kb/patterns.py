@@ -136,10 +136,6 @@ class CompiledPattern:
         self._regex: re.Pattern[str] | None = None
 
     @property
-    def anchors(self) -> tuple[Anchor, ...]:
-        return tuple(dict.fromkeys(a for a, _ in self.entries))
-
-    @property
     def regex(self) -> re.Pattern[str]:
         if self._regex is None:
             self._regex = re.compile(self.regex_source, re.IGNORECASE)
