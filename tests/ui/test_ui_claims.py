@@ -49,6 +49,28 @@ async def test_f4_focuses_the_box_and_typing_flags_claims(app, size):
         assert any(span.style.underline for span in line.spans if span.start == 0)
 
 
+def _underlined(editor, y):
+    """The underlined text on screen row y of the editor, as rendered (through its line cache)."""
+    return "".join(seg.text for seg in editor.render_line(y) if seg.style and seg.style.underline)
+
+
+async def test_marks_are_drawn_and_redrawn_when_they_change(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f4")
+        editor = app.query_one(ClaimsEditor)
+        editor.insert(TEXT)
+        await settle(app, pilot)
+        assert _underlined(editor, 1) == "Guaranteed results"
+        # New marks on the same text (e.g. after a knowledge-base reload) are drawn at once,
+        # not hidden behind the editor's cache of rendered lines.
+        editor.set_marks({})
+        await pilot.pause()
+        assert _underlined(editor, 1) == ""
+        editor.set_marks({1: [(0, 10, "low")]})
+        await pilot.pause()
+        assert _underlined(editor, 1) == "Guaranteed"
+
+
 async def test_selecting_a_finding_moves_the_cursor_to_it(app):
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("f4")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import bisect
-import time
 from pathlib import Path
 
 from rich.style import Style
@@ -67,8 +66,9 @@ class ClaimsEditor(TextArea):
 
     def set_marks(self, marks: dict[int, list[tuple[int, int, str]]]) -> None:
         self.marks = marks
-        # The rendered-line cache is keyed on text and cursor, not on our marks.
-        self._line_cache.clear()
+        # TextArea caches rendered lines by text, cursor and theme, not by our marks:
+        # notify_style_update() is its public hook for "cached rendering is stale".
+        self.notify_style_update()
         self.refresh()
 
     def get_line(self, line_index: int) -> Text:
@@ -98,7 +98,6 @@ class ClaimsSection(Section):
         self.source = "pasted text"
         self._generation = 0
         self._timer = None
-        self.last_check_ms = 0.0
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Paste or type advertising copy. ctrl+o opens a file."), id="claims-summary")
@@ -149,23 +148,20 @@ class ClaimsSection(Section):
     @work(thread=True, exclusive=True, group="claims-check")
     def _check(self, text: str, generation: int, kb: KnowledgeBase) -> None:
         checker = self.checker_for(kb)
-        started = time.perf_counter()
         findings = check_document(text, detect_kind(None, text), checker)
-        elapsed = (time.perf_counter() - started) * 1000
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._apply, text, generation, findings, elapsed)
+            self.app.call_from_thread(self._apply, text, generation, findings)
 
-    def _apply(self, text: str, generation: int, findings: list[Finding], elapsed_ms: float) -> None:
+    def _apply(self, text: str, generation: int, findings: list[Finding]) -> None:
         if generation != self._generation or not self.is_attached:
             return  # the text changed again (a newer check is on its way), or closing
         try:
-            self._show_findings(text, findings, elapsed_ms)
+            self._show_findings(text, findings)
         except NoMatches:  # the app closed while the check ran
             return
 
-    def _show_findings(self, text: str, findings: list[Finding], elapsed_ms: float) -> None:
+    def _show_findings(self, text: str, findings: list[Finding]) -> None:
         self.findings = findings
-        self.last_check_ms = elapsed_ms
         editor = self.query_one(ClaimsEditor)
         editor.set_marks(spans_by_line(text, findings))
         options = self.query_one("#claims-findings", OptionList)
