@@ -32,6 +32,10 @@ CASES = [
     ("bad-pattern", 169, 13, "rule[0].patterns[0]", "invalid pattern"),
     ("not-utf8", 21, 20, "", "not UTF-8"),
     ("empty", 1, None, "", "the file is empty"),
+    ("therapy-id-not-kebab", 18, 1, "therapy[1].id", 'got "Beta_Two" (did you mean "beta-two"?)'),
+    ("tab-id-not-kebab", 53, 1, "tab[1].id", 'got "Safety Data" (did you mean "safety-data"?)'),
+    ("question-id-not-kebab", 74, 1, "question[1].id", 'did you mean "is-pregnant"?'),
+    ("short-too-long", 20, 1, "therapy[1].short", 'expected at most 14 characters, got 21: "Beta (the second one)"'),
 ]
 
 

@@ -204,7 +204,6 @@ class _Checker:
                 self.add(
                     path + (key,),
                     f"expected at most {spec.max_len} characters, got {len(value)}: {_quote(value)}",
-                    f"shorten it to {spec.max_len} characters or fewer",
                 )
                 continue
             good[key] = value
@@ -241,7 +240,8 @@ class _Checker:
 
 
 def _kebab_hint(value: str) -> str | None:
-    suggestion = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", value)  # camelCase -> camel-Case
+    suggestion = re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")
     return f'did you mean "{suggestion}"?' if suggestion and _KEBAB.match(suggestion) else None
 
 
