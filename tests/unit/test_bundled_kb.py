@@ -1,8 +1,11 @@
 """The bundled knowledge base: valid, complete, and with the content the product promises."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from consultui.kb import model, schema
 from consultui.kb.load import bundled_kb_path, load_kb
 from consultui.kb.model import CATEGORY_IDS, LEVELS
 
@@ -57,3 +60,83 @@ def test_uncertainty_is_stated(kb):
     texts += " ".join(c.reason for c in kb.contraindications)
     for words in ("disagree", "expert opinion", "contested"):
         assert words in texts.lower()
+
+
+# -- the header comment promises what the validator checks -----------------------------
+
+
+HEADER_TABLES = {
+    "[meta]": model.Meta, "[[therapy]]": model.Therapy, "[[tab]]": model.Tab, "row": model.Row,
+    "cell": model.Cell, "[[question]]": model.Question, "[[contraindication]]": model.Contraindication,
+    "[[reference]]": model.Reference, "[[category]]": model.Category, "[[rule]]": model.Rule,
+}
+
+
+def header_entries() -> dict[str, str]:
+    """The "Tables and keys" list of the header: entry name -> its text, lines joined."""
+    header = []
+    for line in bundled_kb_path().read_text("utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        header.append(line[1:])
+    start = next(n for n, line in enumerate(header) if line.startswith("   schema_version = "))
+    entries: dict[str, str] = {}
+    name = None
+    for line in header[start:]:
+        if not line.startswith("   "):
+            break
+        if not line.startswith("    "):  # a new entry
+            name, _, line = line.strip().partition(" ")
+        entries[name] = (entries.get(name, "") + " " + line.strip()).strip()
+    return entries
+
+
+def _keys(text: str) -> dict[str, str]:
+    """key -> what the header says about it ("R ..." or "O ..."), parentheses included."""
+    found = {}
+    for match in re.finditer(r"([a-z_]+) ([RO])\b((?: \([^()]*\))?)", text):
+        found[match.group(1)] = match.group(2) + match.group(3)
+    return found
+
+
+def test_header_names_every_table_and_no_other():
+    entries = header_entries()
+    assert entries["schema_version"].startswith(f"= {schema.SCHEMA_VERSION} ")
+    top = {"schema_version"} | {name for name in entries if name.startswith("[")}
+    expected = {"schema_version"} | {
+        f"[{key}]" if shape == "a table" else f"[[{key}]]" for key, shape in schema.TOP_LEVEL.items() if key != "schema_version"
+    }
+    assert top == expected
+    assert set(entries) == {"schema_version"} | set(HEADER_TABLES)
+
+
+@pytest.mark.parametrize("name", list(HEADER_TABLES))
+def test_header_keys_match_the_schema(name):
+    said = _keys(re.sub(r"\{[^}]*\}", "", header_entries()[name]))
+    fields = schema.field_table(HEADER_TABLES[name])
+    assert {key: flag[0] for key, flag in said.items()} == {
+        key: "R" if spec.required else "O" for key, spec in fields.items()
+    }
+    for key, spec in fields.items():
+        assert ("lowercase-kebab" in said[key]) == (spec.kind == "kebab"), key
+        if spec.max_len is not None:
+            assert f"at most {spec.max_len} characters" in said[key]
+
+
+def test_header_allowed_values_match_the_model():
+    header = bundled_kb_path().read_text("utf-8").split("\nschema_version")[0]
+    allowed = re.search(r"# Allowed values:\n(.*?)\n#\n", header, re.S).group(1)
+    lists: dict[str, list[str]] = {}
+    name = None
+    for line in allowed.splitlines():
+        text = line.lstrip("# ")
+        if re.match(r"^#   [a-z]+:", line):
+            name, _, text = text.partition(":")
+        lists[name] = lists.get(name, []) + [text]
+    def values(parts):
+        return [v.strip() for v in re.sub(r"\([^()]*\)", "", " ".join(parts)).split(",") if v.strip()]
+    assert values(lists["grade"]) == list(model.GRADES)
+    assert values(lists["level"]) == list(model.LEVELS)
+    assert values(lists["kind"]) == list(model.REFERENCE_KINDS)
+    severities = ", ".join(model.SEVERITIES[:-1]) + " or " + model.SEVERITIES[-1]
+    assert f"severity R ({severities})" in " ".join(header_entries()["[[rule]]"].split())
