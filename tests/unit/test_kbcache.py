@@ -1,9 +1,17 @@
 """The cache of validated large knowledge bases: faster, never wrong."""
 from __future__ import annotations
 
+import json
+import os
+import pickle
+from dataclasses import replace
+
+import pytest
+
 from consultui import paths
 from consultui.kb import cache as kbcache
-from consultui.kb.load import load_kb, parse_kb
+from consultui.kb import schema
+from consultui.kb.load import bundled_kb_path, load_kb, parse_kb
 
 
 def big_copy(minimal_kb_path, tmp_path, name="big.toml", tweak=""):
@@ -61,16 +69,6 @@ def test_small_files_and_invalid_files_are_not_cached(minimal_kb_path, tmp_path)
 
 
 # -- entries are data, bound to the file and to the validator ----------------------
-
-import json  # noqa: E402
-import os  # noqa: E402
-import pickle  # noqa: E402
-from dataclasses import replace  # noqa: E402
-
-import pytest  # noqa: E402
-
-from consultui.kb import schema  # noqa: E402
-from consultui.kb.load import bundled_kb_path  # noqa: E402
 
 
 def only_entry():
