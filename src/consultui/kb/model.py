@@ -15,9 +15,7 @@ from typing import Any
 
 GRADES = ("high", "moderate", "low", "very-low", "expert-opinion")
 LEVELS = ("absolute", "relative", "caution")
-SEVERITIES = ("high", "medium", "low")  # the one order of severities, highest first
-# Rank of each severity (low 1 ... high 3): compare with it, never with the words.
-SEVERITY_RANK = {level: len(SEVERITIES) - i for i, level in enumerate(SEVERITIES)}
+SEVERITIES = ("high", "medium", "low")
 REFERENCE_KINDS = (
     "meta-analysis", "rct", "study", "review", "case-report", "guideline",
     "consensus", "regulation", "regulator-notice", "legal", "other",
