@@ -3,9 +3,7 @@ refused saves, backups, external edits (valid and not), failed writes, screening
 answers across a reload, the bundled file, and quitting with unsaved changes."""
 from __future__ import annotations
 
-import asyncio
 import shutil
-import time
 
 import pytest
 from textual.widgets import DataTable, OptionList, Static, TextArea
@@ -16,7 +14,10 @@ from consultui.ui.app import ConsultApp
 from consultui.kb.load import load_for_app, load_kb
 from consultui.screening.verdicts import Answer
 from consultui.ui.knowledge import KnowledgeSection
+from consultui.ui import app as app_module
 from consultui.ui.screening_dialogs import ConfirmDialog
+
+from waiting import wait_until
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -60,21 +61,26 @@ def problem_lines(app) -> list[str]:
     return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
 
 
-async def wait_for(pilot, condition, timeout: float = 3.0) -> float:
-    """Pause until condition() is true; returns the seconds it took."""
-    start = time.monotonic()
-    while not condition():
-        if time.monotonic() - start > timeout:
-            raise AssertionError(f"condition not met within {timeout} s")
-        await pilot.pause(0.05)
-    return time.monotonic() - start
+def record_polls(app) -> list:
+    """What each poll of the file in use finds, in order: None when it saw no change,
+    else the file's new signature (a reload follows)."""
+    found: list = []
+    original = app.store.disk_changed
+
+    def disk_changed():
+        signature = original()
+        found.append(signature)
+        return signature
+
+    app.store.disk_changed = disk_changed
+    return found
 
 
 async def open_knowledge(pilot) -> None:
     await pilot.press("f5")
     await pilot.pause()
     assert pilot.app.query_one("#sections").active == "knowledge"
-    await wait_for(pilot, lambda: knowledge(pilot.app).validated_text is not None)
+    await wait_until(pilot, lambda: knowledge(pilot.app).validated_text is not None, what="the first check of the editor text")
 
 
 def locate(app, needle: str) -> tuple[int, int]:
@@ -102,6 +108,7 @@ async def type_over(pilot, needle: str, replacement: str) -> None:
 @pytest.mark.parametrize("size", SIZES)
 async def test_edit_and_save_applies_everywhere(kb_file, size):
     app = make_app(kb_file)
+    polls = record_polls(app)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         assert column_labels(app) == ["Topic", "Alpha", "Beta"]
@@ -115,17 +122,20 @@ async def test_edit_and_save_applies_everywhere(kb_file, size):
         assert "● unsaved changes" in status(app)
         await pilot.press("ctrl+s")
         await pilot.pause()
+        polls_before_save_seen = len(polls)
 
         assert 'short = "Alfa"' in kb_file.read_text(encoding="utf-8")
         assert "● unsaved" not in status(app)
         assert app.kb.therapy("alpha").short == "Alfa"
-        await wait_for(pilot, lambda: column_labels(app) == ["Topic", "Alfa", "Beta"])
+        await wait_until(pilot, lambda: column_labels(app) == ["Topic", "Alfa", "Beta"], what="the new column label")
         assert app.title == "Test KB 2"
         [backup] = kbfiles.list_backups()
         assert 'short = "Alpha"' in backup.read_text(encoding="utf-8")
         assert any("Knowledge base saved" in m and str(backup) in m for m in messages(app))
-        # The app's own save is not mistaken for an external change.
-        await pilot.pause(0.8)
+        # The app's own save is not mistaken for an external change: the next polls of
+        # the file see nothing new, so nothing is reloaded.
+        await wait_until(pilot, lambda: len(polls) >= polls_before_save_seen + 2, what="two polls of the file after the save")
+        assert polls[polls_before_save_seen:] == [None] * (len(polls) - polls_before_save_seen)
         assert not any("reloaded" in m for m in messages(app))
 
 
@@ -155,7 +165,7 @@ async def test_validation_as_you_type_and_selecting_a_problem_moves_the_cursor(k
         assert problem_lines(app) == []
         assert "✓ Valid." in str(app.query_one("#kb-summary", Static).content)
         await type_over(pilot, 'grade = "low"', 'grade = "lowish [/] x"')
-        await wait_for(pilot, lambda: bool(problem_lines(app)))
+        await wait_until(pilot, lambda: bool(problem_lines(app)), what="a problem in the list")
         row, _ = locate(app, "lowish")
         assert problem_lines(app)[0].startswith(f"line {row + 1}:")
         assert "lowish [/] x" in problem_lines(app)[0]  # shown literally, never as markup
@@ -257,17 +267,24 @@ async def test_first_save_of_the_bundled_file_writes_the_user_copy(tmp_path, min
 
 # -- live reload ------------------------------------------------------------------------
 
+def test_the_file_in_use_is_polled_at_least_every_second():
+    assert 0 < app_module.RELOAD_POLL_SECONDS <= 1.0
+
+
 @pytest.mark.parametrize("size", SIZES)
-async def test_external_edit_is_picked_up_within_two_seconds(kb_file, size):
+async def test_external_edit_is_picked_up_by_the_next_poll(kb_file, size):
+    """With the poll interval above, "the next poll" means within about a second;
+    counted in polls, not timed, so a busy machine cannot make it fail."""
     app = make_app(kb_file)
+    polls = record_polls(app)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
-        await asyncio.sleep(0.05)
         text = kb_file.read_text(encoding="utf-8").replace('short = "Beta"', 'short = "Beta [new]"')
+        polls_before = len(polls)
         kb_file.write_text(text, encoding="utf-8")
-        took = await wait_for(pilot, lambda: app.kb.therapy("beta").short == "Beta [new]", timeout=2.0)
-        assert took < 2.0
-        await wait_for(pilot, lambda: column_labels(app) == ["Topic", "Alpha", "Beta [new]"])
+        await wait_until(pilot, lambda: app.kb.therapy("beta").short == "Beta [new]", what="the external edit in use")
+        assert polls[polls_before] is not None  # the first poll after the write saw the change
+        await wait_until(pilot, lambda: column_labels(app) == ["Topic", "Alpha", "Beta [new]"], what="the new column label")
         await open_knowledge(pilot)
         assert editor(app).text == text  # no unsaved changes, so the editor follows the disk
         assert any("reloaded" in m for m in messages(app))
@@ -280,19 +297,19 @@ async def test_invalid_external_edit_keeps_the_last_valid_kb(kb_file):
         good = app.kb
         text = kb_file.read_text(encoding="utf-8").replace('short = "Beta"', 'short = "Beta"\nshorty = 3')
         kb_file.write_text(text, encoding="utf-8")
-        await wait_for(pilot, lambda: bool(app.reload_problems), timeout=2.0)
+        await wait_until(pilot, lambda: bool(app.reload_problems), what="the reload to report problems")
         assert app.kb is good
         assert column_labels(app) == ["Topic", "Alpha", "Beta"]
         banner = str(app.query_one("#kb-reload-banner", Static).content)
         assert "1 problem(s)" in banner and "last valid version" in banner
         assert any("Knowledge base not reloaded" in m for m in messages(app))
         await open_knowledge(pilot)
-        await wait_for(pilot, lambda: bool(problem_lines(app)))
+        await wait_until(pilot, lambda: bool(problem_lines(app)), what="a problem in the list")
         row, _ = locate(app, "shorty")
         assert problem_lines(app)[0].startswith(f"line {row + 1}:") and "shorty" in problem_lines(app)[0]
         # Fixing it on disk applies it and clears the banner.
         kb_file.write_text(text.replace("\nshorty = 3", ""), encoding="utf-8")
-        await wait_for(pilot, lambda: not app.reload_problems and not app.query("#kb-reload-banner"), timeout=2.0)
+        await wait_until(pilot, lambda: not app.reload_problems and not app.query("#kb-reload-banner"), what="the banner to go")
 
 
 async def test_external_edit_never_replaces_unsaved_editor_text(kb_file):
@@ -302,7 +319,7 @@ async def test_external_edit_never_replaces_unsaved_editor_text(kb_file):
         await type_over(pilot, 'short = "Alpha"', 'short = "Alfa"')
         mine = editor(app).text
         kb_file.write_text(kb_file.read_text(encoding="utf-8").replace('short = "Beta"', 'short = "B2"'), encoding="utf-8")
-        await wait_for(pilot, lambda: app.kb.therapy("beta").short == "B2", timeout=2.0)
+        await wait_until(pilot, lambda: app.kb.therapy("beta").short == "B2", what="the external edit in use")
         assert editor(app).text == mine
         assert "changed on disk" in str(app.query_one("#kb-summary", Static).content)
 
@@ -320,7 +337,7 @@ async def test_screening_answers_survive_a_reload_where_questions_remain(kb_file
         # An edit that renames the pregnancy question's id (and its contraindication).
         text = kb_file.read_text(encoding="utf-8").replace('"pregnant"', '"pregnancy"')
         kb_file.write_text(text, encoding="utf-8")
-        await wait_for(pilot, lambda: [q.id for q in app.kb.questions] == ["bleeding", "pregnancy"], timeout=2.0)
+        await wait_until(pilot, lambda: [q.id for q in app.kb.questions] == ["bleeding", "pregnancy"], what="the renamed question")
         await pilot.pause()
         assert screening.consultation.answer("bleeding") == Answer.YES
         assert "pregnant" not in screening.consultation.answers
