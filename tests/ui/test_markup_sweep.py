@@ -32,6 +32,7 @@ from consultui.ui.screening import QuestionList, ScreeningSection, VerdictList
 from consultui.ui.screening_dialogs import TextPrompt
 
 from conftest import KB_FIXTURES
+from waiting import wait_until
 
 MARKUP_KB = KB_FIXTURES / "markup.toml"
 SIZES = [(80, 24), (120, 40)]
@@ -84,13 +85,6 @@ def assert_alive(app: ConsultApp) -> None:
     assert app.is_running
     assert app.return_code is None
     assert not screen_click_actions(app), screen_click_actions(app)
-
-
-async def settle(app, pilot, debounce: bool = False) -> None:
-    if debounce:
-        await pilot.pause(0.35)
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def move_to(pilot, table, row: int, column: int) -> None:
@@ -378,9 +372,9 @@ async def test_claims_findings_show_rule_text_literally(size):
         editor = app.query_one(ClaimsEditor)
         assert app.focused is editor
         editor.insert(CLAIM)
-        await settle(app, pilot, debounce=True)
-        assert editor.text == CLAIM
         section = app.query_one(ClaimsSection)
+        await wait_until(pilot, lambda: section.findings, what="the check of the pasted claim")
+        assert editor.text == CLAIM
         assert [(f.rule, f.text) for f in section.findings] == [(rule.id, "guaranteed results")]
         options = app.query_one("#claims-findings", OptionList)
         prompt = str(options.get_option_at_index(0).prompt)
