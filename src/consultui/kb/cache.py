@@ -33,12 +33,6 @@ KEEP = 3
 FORMAT = 1  # of the cache entry itself
 
 
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    raise TypeError(f"cannot store {type(value).__name__}")
-
-
 @functools.cache
 def validator_fingerprint() -> str | None:
     """A hash of everything that decides "valid"; None (no caching) when the sources
@@ -95,7 +89,7 @@ def store(kb: KnowledgeBase) -> None:
         return
     entry = {"sha256": kb.sha256, "fingerprint": fingerprint, "document": schema.document(kb)}
     try:
-        data = json.dumps(entry, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+        data = json.dumps(entry, ensure_ascii=False, separators=(",", ":"), default=schema.json_default)
         write_bytes_atomic(_path(kb.sha256, fingerprint), data.encode("utf-8"))
         folder = paths.user_cache_dir()
         for old in folder.glob("kb-*.pickle"):  # entries of earlier versions: code, not data

@@ -336,27 +336,15 @@ def render_diff(diff: KBDiff, old_label: str = "old", new_label: str = "new") ->
 
 # -- export ----------------------------------------------------------------------
 
-def kb_document(kb: KnowledgeBase) -> dict[str, Any]:
-    """The knowledge base in the file's own shape: parse_kb accepts the TOML of it.
-    Walks the schema of kb/model.py (see kb/schema.py)."""
-    return schema.document(kb)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return value.isoformat()
-    raise TypeError(f"cannot export {type(value).__name__}")
-
-
 def export_kb(kb: KnowledgeBase, fmt: str) -> str:
     """Normalised text of a validated knowledge base: "json" or "toml".
 
     The TOML comes from tomli-w, which knows nothing of comments: never write it
     over the user's own file.
     """
-    doc = kb_document(kb)
+    doc = schema.document(kb)  # the file's own shape, walked from the one schema
     if fmt == "json":
-        return json.dumps(doc, indent=2, ensure_ascii=False, default=_json_default) + "\n"
+        return json.dumps(doc, indent=2, ensure_ascii=False, default=schema.json_default) + "\n"
     if fmt == "toml":
         import tomli_w
 

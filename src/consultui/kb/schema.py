@@ -424,6 +424,14 @@ def _plain(spec: FieldSpec, value: Any) -> Any:
     return value
 
 
+def json_default(value: Any) -> Any:
+    """For json.dumps of a document: its only non-JSON values are dates (ISO text,
+    which build() turns back into dates)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
 def document(kb: model.KnowledgeBase) -> dict[str, Any]:
     """The knowledge base in the file's own shape (schema_version first): parse_kb
     accepts the TOML of it, and build_kb(document(kb)) == kb apart from path and sha256."""
