@@ -174,7 +174,8 @@ def load_kb(path: str | os.PathLike[str]) -> LoadResult:
     if len(data) < kbcache.MIN_BYTES:
         return parse_kb(data, str(p))
     sha256 = hashlib.sha256(data).hexdigest()
-    cached = kbcache.lookup(sha256)
+    with _collector_paused():
+        cached = kbcache.lookup(sha256)
     if cached is not None:
         return Loaded(p, replace(cached, path=str(p)))
     result = parse_kb(data, str(p))

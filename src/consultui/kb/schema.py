@@ -363,32 +363,50 @@ def validate(doc: dict[str, Any], pattern_check: Callable[[str], str | None] | N
 def build(cls: type[_T], table: dict[str, Any]) -> _T:
     """A model dataclass from one table of a valid document (or of an export of one)."""
     kwargs: dict[str, Any] = {}
-    for sf in schema_fields(cls):
-        if sf.key in table:
-            kwargs[sf.name] = _built(sf.spec, table[sf.key])
-        elif sf.spec.kind == "tables":
-            kwargs[sf.name] = ()
+    for key, name, convert, absent in _plan(cls):
+        if key in table:
+            kwargs[name] = table[key] if convert is None else convert(table[key])
+        elif absent is not None:
+            kwargs[name] = absent
     return cls(**kwargs)
 
 
-def _built(spec: FieldSpec, value: Any) -> Any:
-    kind = spec.kind
+_Plan = tuple[tuple[str, str, "Callable[[Any], Any] | None", Any], ...]
+_PLANS: dict[type, _Plan] = {}
+
+
+def _plan(cls: type) -> _Plan:
+    """For build(): (file key, attribute, converter or None, value when absent) per
+    field, worked out once per class (a big file builds tens of thousands of tables)."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = tuple(
+            (sf.key, sf.name, _converter(sf.spec), () if sf.spec.kind == "tables" else None)
+            for sf in schema_fields(cls)
+        )
+    return plan
+
+
+def _date(value: Any) -> Any:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value  # JSON: ISO text
+
+
+def _converter(spec: FieldSpec) -> Callable[[Any], Any] | None:
+    kind, item = spec.kind, spec.item
     if kind in ("ids", "texts"):
-        return tuple(value)
+        return tuple
+    if kind == "date":
+        return _date
+    if item is None:
+        return None
     if kind in ("rows", "tables"):
-        assert spec.item is not None
-        return tuple(build(spec.item, item) for item in value)
+        return lambda value: tuple([build(item, one) for one in value])
     if kind == "table":
-        assert spec.item is not None
-        return build(spec.item, value)
+        return lambda value: build(item, value)
     if kind == "cells":
-        assert spec.item is not None
-        item = spec.item
-        return {tid: {rid: build(item, cell) for rid, cell in by_row.items()}
-                for tid, by_row in value.items() if by_row}
-    if kind == "date" and isinstance(value, str):  # an export in JSON
-        return dt.date.fromisoformat(value)
-    return value
+        return lambda value: {tid: {rid: build(item, cell) for rid, cell in by_row.items()}
+                              for tid, by_row in value.items() if by_row}
+    raise AssertionError(kind)
 
 
 def build_kb(doc: dict[str, Any]) -> model.KnowledgeBase:
