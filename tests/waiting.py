@@ -33,7 +33,7 @@ async def wait_until(pilot: Any, condition: Callable[[], Any], timeout: float = 
         if workers and pilot.app.workers:
             try:
                 await asyncio.wait_for(pilot.app.workers.wait_for_complete(), timeout=max(remaining, 0.01))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass  # the loop reports the timeout with the message
             await pilot.pause()  # results that workers hand back with call_from_thread
         value = condition()

@@ -182,7 +182,7 @@ async def test_compare_cells_and_detail_are_literal(size):
             assert tab.title in str(tabs.get_tab(f"cmp-{tab.id}").label)
             table = pane.active_table()
             assert table is not None and table.kb_tab.id == tab.id
-            for c, therapy in enumerate(base.therapies, start=1):
+            for therapy in base.therapies:
                 assert str(table.columns[therapy.id].label) == therapy.short
             for r, row in enumerate(tab.rows):
                 assert squash(row.label) in squash(table.get_cell_at(Coordinate(r, 0)))
@@ -230,7 +230,7 @@ async def test_compare_cells_and_detail_are_literal(size):
         assert isinstance(app.screen, TherapyChooser)
         options = app.screen.query_one(OptionList)
         prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        for therapy, prompt in zip(base.therapies, prompts):
+        for therapy, prompt in zip(base.therapies, prompts, strict=True):
             assert therapy.name in prompt
         assert_alive(app)
         await pilot.press("escape")
@@ -310,7 +310,7 @@ async def test_screening_shows_markup_literally_and_records_escape_it(size, isol
 
 
 def _consultation() -> Consultation:
-    c = Consultation(started_at=dt.datetime(2026, 1, 2, 9, 0, tzinfo=dt.timezone.utc), patient_ref=PATIENT)
+    c = Consultation(started_at=dt.datetime(2026, 1, 2, 9, 0, tzinfo=dt.UTC), patient_ref=PATIENT)
     c.set_answer("bleeding", Answer.YES)
     c.set_answer("pregnant", Answer.YES)
     c.set_note("bleeding", NOTE)
@@ -353,7 +353,7 @@ def test_records_render_markup_and_html_safely():
     base = kb()
     c = _consultation()
     verdicts = evaluate(base, c.answers)
-    saved = dt.datetime(2026, 1, 2, 10, 0, tzinfo=dt.timezone.utc)
+    saved = dt.datetime(2026, 1, 2, 10, 0, tzinfo=dt.UTC)
     assert_html_escaped(records.render_html(c, verdicts, base, saved))
     assert_markdown_literal(records.render_markdown(c, verdicts, base, saved))
 
