@@ -117,3 +117,26 @@ def test_key_positions_follow_arrays_of_tables_and_inline_tables():
 
 def test_bundled_file_is_found():
     assert bundled_kb_path().is_file()
+
+
+# -- the load result is either/or ---------------------------------------------------
+
+def test_a_valid_load_is_loaded_and_an_invalid_one_is_invalid(minimal_kb_path):
+    from consultui.kb.load import Invalid, Loaded, LoadResult
+
+    good = load_kb(minimal_kb_path)
+    bad = load_kb(BROKEN / "bad-grade.toml")
+    assert isinstance(good, Loaded) and isinstance(bad, Invalid)
+    assert isinstance(good, LoadResult) and isinstance(bad, LoadResult)
+    assert (good.ok, good.problems, good.kb is not None) == (True, [], True)
+    assert (bad.ok, bad.kb, bool(bad.problems)) == (False, None, True)
+    with pytest.raises(TypeError):
+        Loaded(minimal_kb_path, good.kb, ok=False)  # ok follows from the type, never passed
+
+
+def test_not_utf8_keeps_its_wording_with_the_shared_decoder():
+    result = parse_kb("ok = \"é\"\nbad = \"caf".encode() + b"\xe9\"\n", "x.toml")
+    (problem,) = result.problems
+    assert (problem.line, problem.column) == (2, 11)
+    assert problem.message == "the file is not UTF-8 text (byte 0xe9 cannot be decoded)"
+    assert problem.hint == "save it as UTF-8 in your editor"

@@ -11,6 +11,7 @@ import pytest
 from consultui import paths
 from consultui.kb import files as kbfiles
 from consultui.kb.load import load_kb, parse_kb
+from consultui.kb.schema import SCHEMA_VERSION
 
 NEW_RULE = '''
 [[rule]]
@@ -78,11 +79,38 @@ def test_make_backup_of_a_missing_file_is_none(tmp_path):
     assert kbfiles.make_backup(tmp_path / "nope.toml") is None
 
 
-def test_backup_keeps_bytes_that_are_not_utf8(tmp_path):
+@pytest.mark.parametrize("data", [b"title = \"caf\xe9\"\n", "title = \"café\"\n".encode()], ids=["latin-1", "utf-8"])
+def test_backup_keeps_the_exact_bytes_through_the_one_atomic_write(tmp_path, monkeypatch, data):
+    """UTF-8 or not, a backup goes through atomic.write_bytes_atomic and keeps every byte."""
     target = tmp_path / "therapies.toml"
-    target.write_bytes(b"title = \"caf\xe9\"\n")
+    target.write_bytes(data)
+    writes = []
+    real = kbfiles.atomic.write_bytes_atomic
+    monkeypatch.setattr(kbfiles.atomic, "write_bytes_atomic", lambda path, b: writes.append(path) or real(path, b))
     backup = kbfiles.make_backup(target)
-    assert backup.read_bytes() == b"title = \"caf\xe9\"\n"
+    assert writes == [backup]
+    assert backup.read_bytes() == data
+    assert [p.name for p in backup.parent.iterdir()] == [backup.name]  # no temporary file left
+
+
+def test_a_failed_backup_write_leaves_no_backup(tmp_path, monkeypatch):
+    target = tmp_path / "therapies.toml"
+    target.write_bytes(b"x = \"\xff\"\n")
+
+    def refuse(path, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(kbfiles.atomic, "write_bytes_atomic", refuse)
+    with pytest.raises(OSError):
+        kbfiles.make_backup(target)
+    assert kbfiles.list_backups() == []
+
+
+def test_decode_text_is_the_shared_lenient_decoder():
+    from consultui.textdecode import decode_lenient
+
+    assert kbfiles.decode_text is decode_lenient
+    assert kbfiles.decode_text(b"\xef\xbb\xbfcaf\xe9") == "caf\ufffd"
 
 
 # -- saving ----------------------------------------------------------------------
@@ -93,7 +121,7 @@ def test_save_valid_text_backs_up_and_writes(tmp_path, minimal_kb_path):
     target.write_text(original, encoding="utf-8")
     new = modified_text(minimal_kb_path)
     result = kbfiles.save_kb_text(target, new)
-    assert result.ok and result.written
+    assert result.ok and result.written and result.path == target
     assert result.kb.therapy("alpha").short == "Alfa"
     assert result.kb.path == str(target)
     assert target.read_text(encoding="utf-8") == new
@@ -191,6 +219,10 @@ def test_export_toml_round_trips(minimal_kb):
 
 def test_export_json_has_iso_dates(minimal_kb):
     doc = json.loads(kbfiles.export_kb(minimal_kb, "json"))
+    assert list(doc)[:2] == ["schema_version", "meta"] and doc["schema_version"] == SCHEMA_VERSION
+    assert list(doc["tab"][0]) == ["id", "title", "rows", "cell"]
+    with_intro = dataclasses.replace(minimal_kb, tabs=(dataclasses.replace(minimal_kb.tabs[0], intro="Hi"),))
+    assert list(json.loads(kbfiles.export_kb(with_intro, "json"))["tab"][0]) == ["id", "title", "intro", "rows", "cell"]
     assert doc["meta"]["reviewed"] == "2026-01-02"
     assert [t["id"] for t in doc["therapy"]] == ["alpha", "beta"]
     assert doc["tab"][0]["cell"]["alpha"]["nature"]["refs"] == ["REF-A"]
