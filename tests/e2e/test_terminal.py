@@ -6,11 +6,12 @@ import shlex
 import shutil
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
+
+from waiting import poll_until
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (CI installs it; apt-get install tmux)")
 
@@ -46,14 +47,14 @@ class Terminal:
         return self.tmux("capture-pane", "-p", "-t", self.name)
 
     def wait_for(self, *texts: str, timeout: float = 15.0) -> str:
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if all(t in screen for t in texts):
-                return screen
-            time.sleep(0.2)
-        raise AssertionError(f"{texts!r} not on screen after {timeout}s:\n{screen}")
+        """The screen, once every one of texts is on it."""
+        last = [""]
+
+        def shown() -> str | None:
+            last[0] = self.screen()
+            return last[0] if all(t in last[0] for t in texts) else None
+
+        return poll_until(shown, timeout, what=f"{texts!r} on screen", describe=lambda: last[0])
 
     def dead(self) -> bool:
         return self.tmux("display-message", "-p", "-t", self.name, "#{pane_dead}").strip() == "1"
@@ -83,10 +84,7 @@ def test_startup_shows_the_comparison_and_quits_cleanly(terminal):
     term.keys("p")
     term.wait_for("Patient wording")
     term.keys("C-q")
-    deadline = time.monotonic() + 10
-    while not term.dead() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert term.dead()
+    poll_until(term.dead, what="the app to exit", describe=term.screen)
     assert "Traceback" not in term.screen()
 
 
@@ -121,8 +119,6 @@ def test_knowledge_base_edit_and_save(terminal, tmp_path):
     term.keys("Enter")
     term.wait_for("unsaved")
     term.keys("C-s")
-    deadline = time.monotonic() + 10
-    while not kb.read_text().startswith("# edited in tmux") and time.monotonic() < deadline:
-        time.sleep(0.2)
+    poll_until(lambda: kb.read_text().startswith("# edited in tmux"), what="the saved file", describe=term.screen)
     assert kb.read_text().startswith("# edited in tmux\n")
     assert "Traceback" not in term.screen()
