@@ -11,16 +11,19 @@ report is always consistent with their input.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
+import json
 import os
 import tomllib
-from functools import lru_cache
+from functools import cache
 
 import tomli_w
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from consultui.claims.checker import Checker, check_document
+from consultui.kb import schema
 from consultui.kb.load import LoadResult, bundled_kb_path, load_kb, parse_kb
 
 from conftest import KB_FIXTURES
@@ -109,7 +112,7 @@ def test_arbitrary_toml_documents_never_raise(doc):
     assert_sane(parse_kb(data, NAME), data)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _base_doc() -> dict:
     return tomllib.loads((KB_FIXTURES / "minimal.toml").read_text("utf-8"))
 
@@ -182,12 +185,12 @@ def test_base_document_is_valid():
 
 # --------------------------------------------------------------------------- claims
 
-@lru_cache(maxsize=None)
+@cache
 def bundled_checker() -> Checker:
     return Checker(load_kb(bundled_kb_path()).kb.rules)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _claim_phrases() -> tuple[str, ...]:
     rules = bundled_checker().rules
     return tuple(example for rule in rules for example in (rule.examples + rule.near_misses))
@@ -254,3 +257,39 @@ def test_generated_texts_do_produce_findings():
     findings = check_document(raw, "html", checker)
     assert findings
     assert_findings_consistent(raw, findings)
+
+
+
+TEXT_KEYS = {"name", "summary", "plain", "text", "title", "label", "plain_label", "reason", "citation",
+             "message", "suggestion", "description", "help", "group", "intro", "disclaimer", "version", "url"}
+OPTIONAL_KEYS = {"plain", "intro", "help", "url", "plain_label", "exceptions"}
+
+
+@st.composite
+def valid_variants(draw):
+    """The base document with text changed and optional keys dropped: still valid."""
+    doc = copy.deepcopy(_base_doc())
+    for _ in range(draw(st.integers(min_value=1, max_value=8))):
+        path = draw(st.sampled_from([p for p in _paths(doc) if isinstance(p[-1], str)]))
+        parent, key = _parent(doc, path), path[-1]
+        if key in OPTIONAL_KEYS and draw(st.booleans()):
+            del parent[key]
+        elif key in TEXT_KEYS and isinstance(parent[key], str):
+            parent[key] = draw(st.text(min_size=1, max_size=30).filter(str.strip))
+        elif key == "year":
+            parent[key] = draw(st.integers(min_value=1800, max_value=2200))
+        elif key == "reviewed":
+            parent[key] = draw(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)))
+    return doc
+
+
+@PROPERTY
+@given(valid_variants())
+def test_every_valid_knowledge_base_survives_the_cache_round_trip(doc):
+    """What the cache stores (the export as JSON) rebuilds exactly the validated knowledge base."""
+    data = _dump(doc)
+    assume(data is not None)
+    result = parse_kb(data, NAME)
+    assert result.ok, [str(p) for p in result.problems]
+    stored = json.dumps(schema.document(result.kb), default=schema.json_default)
+    assert schema.build_kb(json.loads(stored)) == dataclasses.replace(result.kb, path="", sha256="")
