@@ -8,9 +8,13 @@ red-flag claim, about 2,300 findings per MB; 5%, 20% and 60% are measured too):
   build, lazy regex compilation and the check are all counted);
 - check time for 10 / 100 / 500 / 2,000 generated rules (how time grows with rules);
 - the time to re-check a 20,000-word text with the bundled rules (an editor re-check);
-- the time to build a Checker for 2,000 rules.
+- the time to build a Checker for 2,000 rules;
+- the worst patterns the syntax allows, searched over 100 KB of repeated words;
+- HTML and Markdown extraction of adversarial input (200 KB of "<", "<a ", unclosed
+  comments, ...; a 60 KB Markdown line of "[" ...) and of the generated document.
 Targets (issue): >= 5 MB/s with the bundled rules, time growing far slower than the
-rule count, re-check of 20,000 words under 50 ms.
+rule count, re-check of 20,000 words under 50 ms, extraction linear in the input.
+The tests assert on counted work (Checker.last_work); the seconds are here.
 """
 from __future__ import annotations
 
@@ -25,8 +29,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from consultui.claims.checker import Checker  # noqa: E402
+from consultui.claims.extract import extract  # noqa: E402
 from consultui.kb.load import bundled_kb_path, load_kb  # noqa: E402
 from consultui.kb.model import Rule  # noqa: E402
+from consultui.kb.patterns import compile_pattern  # noqa: E402
+
+WORST_ALLOWED = [
+    "word ...3 word ...3 word ...3 missing",
+    "word word? word? word ...8 zzz",
+    "(word|word word) ...8 word ...3 nothing",
+    "# ...3 # ...3 # ...3 nope",
+]
+HTML_ADVERSARIAL = ["<", "<a ", "<!--x>", "</", "&", "&amp", "<a href='", "<a x='>' ", "<![x>", "<p>x", "<head>"]
+MD_ADVERSARIAL = ["[", "![", "[x](", "<a ", " ", "*"]
 
 # Sentences of advertising copy with red-flag claims, and plain sentences of the kind
 # that surround them on a clinic page or leaflet.
@@ -159,6 +174,30 @@ def main(argv=None) -> int:
     t = timed(lambda: checker.check(text20k), repeat=5)
     out["recheck_20000_words_ms"] = round(t * 1000, 1)
 
+    t0 = time.perf_counter()
+    Checker(generated).check(doc[:200_000])
+    out["build_and_check_2000_rules_200kb_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+
+    words100k, numbers100k = ("word " * 20_000) + "end", "1 2 3 " * 17_000
+    worst = {}
+    for pattern in WORST_ALLOWED:
+        rx = compile_pattern(pattern).regex
+        worst[pattern] = round(timed(lambda: (rx.search(words100k), rx.search(numbers100k)), repeat=1) * 1000, 1)
+    out["worst_pattern_100kb_ms"] = worst
+
+    def extract_ms(raw: str, kind: str) -> float:
+        return round(timed(lambda: extract(raw, kind), repeat=1) * 1000, 1)
+
+    html_doc = "".join(f"<p>{para}</p>\n" for para in doc.split("\n\n"))
+    out["extract_ms"] = {
+        "html_document": extract_ms(html_doc, "html"),
+        "markdown_document": extract_ms(doc, "markdown"),
+        **{f"html {u!r} 50KB/200KB": [extract_ms(u * (n // len(u)), "html") for n in (50_000, 200_000)]
+           for u in HTML_ADVERSARIAL},
+        **{f"markdown line {u!r} 15KB/60KB": [extract_ms(u * (n // len(u)), "markdown") for n in (15_000, 60_000)]
+           for u in MD_ADVERSARIAL},
+    }
+
     if args.json:
         print(json.dumps(out, indent=2))
         return 0
@@ -173,6 +212,14 @@ def main(argv=None) -> int:
     ratio = scaling[2000] / max(scaling[10], 0.001)
     print(f"  200x the rules -> {ratio:.1f}x the time")
     print(f"re-check of a 20,000-word text: {out['recheck_20000_words_ms']} ms")
+    print(f"build 2,000 rules and check 200 KB: {out['build_and_check_2000_rules_200kb_ms']} ms")
+    print("worst allowed patterns on 100 KB: " + ", ".join(f"{p!r} {ms} ms" for p, ms in worst.items()))
+    print(f"extraction of the document ({out['document_mb']} MB): HTML {out['extract_ms']['html_document']} ms, "
+          f"Markdown {out['extract_ms']['markdown_document']} ms")
+    print("extraction of adversarial input (ms at 1x and 4x the size; linear means about 4x):")
+    for name, figures in out["extract_ms"].items():
+        if isinstance(figures, list):
+            print(f"  {name}: {figures[0]} / {figures[1]}")
     return 0
 
 

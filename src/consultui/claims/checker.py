@@ -46,7 +46,7 @@ NUMBER_WORDS_SET = frozenset(NUMBER_WORDS)
 
 __all__ = [
     "SEVERITIES", "SEVERITY_ORDER", "Finding", "Checker", "RuleError", "TextFileError",
-    "check_document", "read_text_file", "decode_text",
+    "check_document", "read_text_file", "decode_text", "CheckWork",
 ]
 
 # Both derived from the one order of severities, kb.model.SEVERITIES (highest first):
@@ -77,6 +77,20 @@ class Finding:
             "text": self.text, "message": self.message, "suggestion": self.suggestion,
             "refs": list(self.refs),
         }
+
+
+@dataclass(frozen=True)
+class CheckWork:
+    """What one check did, counted (tests assert on it instead of on seconds): `words` in
+    the text, candidate word `positions` looked at, anchored pattern `attempts` (one regex
+    match each, bounded by the pattern's ways), `scans` of a whole text by patterns that
+    start with a sign, and pattern regexes `compiled` so far by this checker."""
+
+    words: int = 0
+    positions: int = 0
+    attempts: int = 0
+    scans: int = 0
+    compiled: int = 0
 
 
 class RuleError(ValueError):
@@ -343,10 +357,17 @@ class Checker:
                         self._exact.setdefault(anchor.word, _Group()).add(pid, second)
             self._exceptions.append(tuple(comp(rule, s) for s in rule.exceptions))
         self._matchers: list = [None] * len(self._patterns)   # regex .match, compiled on first use
+        self._scanned: set[int] = set()                         # scan patterns used (so compiled)
         self._required = [(pid, cp.required) for pid, (_, cp) in enumerate(self._patterns) if cp.required]
         self._prefix_lengths = sorted({len(p) for p in self._prefix})
         self._number_words = frozenset(NUMBER_WORDS)
         self._word_cache: dict[str, tuple[tuple[_Group, ...], frozenset[int]]] = {}
+        self.last_work = CheckWork()   # the work of the last check
+
+    @property
+    def compiled(self) -> int:
+        """How many pattern regexes this checker has compiled (they compile on first use)."""
+        return sum(m is not None for m in self._matchers) + len(self._scanned)
 
     # -- candidates --------------------------------------------------------------
 
@@ -372,7 +393,9 @@ class Checker:
         cache = self._word_cache
         if len(cache) > 200_000:
             cache.clear()
-        vocab = set(_WORD.findall(text))
+        all_words = _WORD.findall(text)
+        vocab = set(all_words)
+        positions = attempts = 0
         inactive: set[int] = set()
         if self._required:
             # patterns with a mandatory word that the text lacks cannot match anywhere
@@ -407,6 +430,7 @@ class Checker:
                 if groups is None:
                     continue
                 pos = m.start()
+                positions += 1
                 tok_word = tok_num = ""
                 for group in groups:
                     if group.filtered:
@@ -428,6 +452,7 @@ class Checker:
                             pids.extend(group.free)
                     pids = [p for p in dict.fromkeys(pids) if p not in inactive]
                     memo[key] = pids
+                attempts += len(pids)
                 for pid in pids:
                     match = matchers[pid]
                     if match is None:
@@ -437,9 +462,11 @@ class Checker:
                         hits.append((pos, mm.end(), pid))
         for pid in self._scan:
             cp = self._patterns[pid][1]
+            self._scanned.add(pid)
             for mm in cp.regex.finditer(text):
                 if mm.end() > mm.start():
                     hits.append((mm.start(), mm.end(), pid))
+        self.last_work = CheckWork(len(all_words), positions, attempts, len(self._scan), self.compiled)
         return hits
 
     # -- context -----------------------------------------------------------------
@@ -489,6 +516,7 @@ class Checker:
     def check(self, text: str) -> list[Finding]:
         """Findings in `text`, sorted by start; offsets and line/column into `text`."""
         if not text or not self._patterns:
+            self.last_work = CheckWork(compiled=self.compiled)
             return []
         raw = self._raw_hits(text)
         if not raw:

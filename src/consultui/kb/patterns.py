@@ -119,11 +119,11 @@ class CompiledPattern:
     """A parsed pattern. `regex_source` is the regular expression (IGNORECASE); `regex`
     compiles it on first use, so validating thousands of patterns stays fast."""
 
-    __slots__ = ("source", "regex_source", "entries", "words", "required", "_regex")
+    __slots__ = ("source", "regex_source", "entries", "words", "required", "ways", "_regex")
 
     def __init__(self, source: str, regex_source: str,
                  entries: tuple[tuple[Anchor, tuple[Anchor, ...] | None], ...], words: frozenset[str],
-                 required: tuple[frozenset[str], ...] = ()) -> None:
+                 required: tuple[frozenset[str], ...] = (), ways: int = 1) -> None:
         # For each later mandatory item whose first word is one of a few plain words:
         # those words. A text lacking all of them cannot match (a cheap pre-check).
         self.required = required
@@ -133,6 +133,9 @@ class CompiledPattern:
         # (None: not known cheaply). Used by the checker's index.
         self.entries = entries
         self.words = words              # the pattern's own words, lower case
+        # At most this many ways to match at one place (<= MAX_WAYS): what one anchored
+        # match attempt can cost, whatever the text.
+        self.ways = ways
         self._regex: re.Pattern[str] | None = None
 
     @property
@@ -532,7 +535,7 @@ def _parse_checked(source: str) -> tuple:
 @functools.lru_cache(maxsize=8192)
 def _compile(source: str) -> CompiledPattern:
     items = list(_parse_checked(source))
-    return CompiledPattern(source, _to_regex(items), _entries(items), _words(items), _required(items))
+    return CompiledPattern(source, _to_regex(items), _entries(items), _words(items), _required(items), _ways(items))
 
 
 def _required(items: list) -> tuple[frozenset[str], ...]:
