@@ -426,9 +426,10 @@ class Checker:
             memo: dict[tuple, list[int]] = {}
             for m in scan:
                 word = m.group()
-                groups = get(word)
-                if groups is None:
+                found = get(word)
+                if found is None:
                     continue
+                groups = found
                 pos = m.start()
                 positions += 1
                 tok_word = tok_num = ""
@@ -442,18 +443,18 @@ class Checker:
                             t = next_token(text, m.end())
                             tok_word = t.group(1).lower() if t else ""
                 key = (word, tok_word, tok_num)
-                pids = memo.get(key)
-                if pids is None:
-                    pids = []
+                tried = memo.get(key)
+                if tried is None:
+                    tried = []
                     for group in groups:
                         if group.filtered:
-                            pids.extend(group.candidates(tok_num if group is number else tok_word))
+                            tried.extend(group.candidates(tok_num if group is number else tok_word))
                         else:
-                            pids.extend(group.free)
-                    pids = [p for p in dict.fromkeys(pids) if p not in inactive]
-                    memo[key] = pids
-                attempts += len(pids)
-                for pid in pids:
+                            tried.extend(group.free)
+                    tried = [p for p in dict.fromkeys(tried) if p not in inactive]
+                    memo[key] = tried
+                attempts += len(tried)
+                for pid in tried:
                     match = matchers[pid]
                     if match is None:
                         match = matchers[pid] = patterns[pid][1].regex.match
@@ -493,8 +494,8 @@ class Checker:
         para0 = sentences.paragraph_start(start)
         if _in_quotes(text, para0, start):
             window_end = min(len(text), s1 + 200)
-            m = _PARA_BREAK.search(text, s1, window_end)
-            if _WARNING.search(text, para0, m.start() if m else s1):
+            brk = _PARA_BREAK.search(text, s1, window_end)
+            if _WARNING.search(text, para0, brk.start() if brk else s1):
                 return False
         # questions: "Is it permanent? No."
         tail = text[start:s1].rstrip()

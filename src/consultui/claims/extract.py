@@ -190,11 +190,11 @@ class _HTMLText(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs) -> None:
         start = self.position()
-        self.tag(tag, start, start + len(self.get_starttag_text()), closing=False)
+        self.tag(tag, start, start + len(self.get_starttag_text() or ""), closing=False)
 
     def handle_startendtag(self, tag: str, attrs) -> None:
         start = self.position()
-        self.tag(tag, start, start + len(self.get_starttag_text()), closing=False, empty=True)
+        self.tag(tag, start, start + len(self.get_starttag_text() or ""), closing=False, empty=True)
 
     def handle_endtag(self, tag: str) -> None:
         start = self.position()
@@ -346,7 +346,8 @@ def _extract_markdown(raw: str) -> tuple[str, OffsetMap]:
             if m and (m.group("heading") or m.group("quote") or m.group("bullet")):
                 if m.group("heading") or m.group("bullet"):
                     # a heading or list item is its own sentence: a synthetic break
-                    b.emit("\n", pos + m.start(m.lastgroup), pos + m.end(m.lastgroup))
+                    group = m.lastgroup or 0
+                    b.emit("\n", pos + m.start(group), pos + m.end(group))
                 start = pos + m.end()
                 if m.group("quote"):
                     m2 = _MD_BLOCK.match(raw, start, line_end)

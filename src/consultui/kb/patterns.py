@@ -194,7 +194,7 @@ class _Atom:
             return [(Anchor(word=word, prefix=self.star), following)]
         out = [(Anchor(word=word), nxt)]
         if self.parts[1][0] == "lit":    # FDA-approved also matches "FDAapproved"
-            lead = re.match(r"\w*", self.parts[1][1]).group().lower()
+            lead = re.match(r"\w*", self.parts[1][1]).group().lower()  # type: ignore[union-attr]  # \w* always matches
             out.append((Anchor(word=word + lead, prefix=True), None))
         return out
 
@@ -450,7 +450,7 @@ def _ways(items: list) -> int:
             firsts: dict[str, int] = {}
             for alt in item.alternatives:
                 part = alt[0].parts[0]
-                key = "#" if part[0] == "num" else (re.match(r"\W*\w*", part[1]).group().lower())
+                key = "#" if part[0] == "num" else (re.match(r"\W*\w*", part[1]).group().lower())  # type: ignore[union-attr]  # always matches
                 firsts[key] = firsts.get(key, 0) + 1
             ways *= max(firsts.values())
     return ways
@@ -557,7 +557,7 @@ def _words(items: list) -> frozenset[str]:
         elif isinstance(item, _Group):
             for alt in item.alternatives:
                 atoms.extend(alt)
-    words = set()
+    words: set[str] = set()
     for atom in atoms:
         for part in atom.parts:
             if part[0] == "lit":

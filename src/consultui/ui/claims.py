@@ -20,6 +20,7 @@ from consultui.claims.checker import Checker, Finding, check_document
 from consultui.claims.report import SEVERITY_MARKS, category_label, plain_report, references_text, summary_line
 from consultui.kb.model import KnowledgeBase
 from consultui.claims.extract import detect_kind
+from consultui.ui.debounce import Debouncer
 from consultui.ui.section import PaletteCommand, Section
 
 # Underline is the marker that survives NO_COLOR and any theme; colour adds severity.
@@ -96,8 +97,7 @@ class ClaimsSection(Section):
         self._checker_kb: KnowledgeBase | None = None
         self.findings: list[Finding] = []
         self.source = "pasted text"
-        self._generation = 0
-        self._timer = None
+        self._checks = Debouncer(self, DEBOUNCE_SECONDS, self._start_check)
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Paste or type advertising copy. ctrl+o opens a file."), id="claims-summary")
@@ -127,18 +127,11 @@ class ClaimsSection(Section):
         self.schedule_check()
 
     def schedule_check(self, immediate: bool = False) -> None:
-        self._generation += 1
-        if self._timer is not None:
-            self._timer.stop()
-        if immediate:
-            self.call_later(self._start_check)
-        else:
-            self._timer = self.set_timer(DEBOUNCE_SECONDS, self._start_check)
+        self._checks.schedule(immediate)
 
-    def _start_check(self) -> None:
-        self._timer = None
+    def _start_check(self, generation: int) -> None:
         text = self.query_one(ClaimsEditor).text
-        self._check(text, self._generation, self.kb)
+        self._check(text, generation, self.kb)
 
     def checker_for(self, kb: KnowledgeBase) -> Checker:
         if self._checker is None or self._checker_kb is not kb:
@@ -153,7 +146,7 @@ class ClaimsSection(Section):
             self.app.call_from_thread(self._apply, text, generation, findings)
 
     def _apply(self, text: str, generation: int, findings: list[Finding]) -> None:
-        if generation != self._generation or not self.is_attached:
+        if not self._checks.is_current(generation) or not self.is_attached:
             return  # the text changed again (a newer check is on its way), or closing
         try:
             self._show_findings(text, findings)
