@@ -18,22 +18,17 @@ def make_app(path) -> ConsultApp:
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_function_keys_switch_sections(minimal_kb_path, size):
+async def test_header_shows_the_kb_and_function_keys_switch_sections(minimal_kb_path, size):
     app = make_app(minimal_kb_path)
     async with app.run_test(size=size) as pilot:
+        assert app.title == "Test KB"
+        assert app.sub_title == "version t-1"
         sections = app.query_one("#sections", TabbedContent)
         assert sections.active == "compare"
         for key, section in [("f3", "screening"), ("f4", "claims"), ("f5", "knowledge"), ("f2", "compare")]:
             await pilot.press(key)
             await pilot.pause()
             assert sections.active == section
-
-
-async def test_header_shows_title_and_version(minimal_kb_path):
-    app = make_app(minimal_kb_path)
-    async with app.run_test(size=(80, 24)):
-        assert app.title == "Test KB"
-        assert app.sub_title == "version t-1"
 
 
 async def test_f1_lists_every_key(minimal_kb_path):
