@@ -202,7 +202,7 @@ def check_targets(rows: list[dict]) -> list[str]:
     report(bundled["rss"] < TARGET_RSS_BUNDLED_MB, f"peak RSS with the bundled file < {TARGET_RSS_BUNDLED_MB} MB: {bundled['rss']:.0f} MB")
     sizes = sorted(by_n)
     print("\nGrowth (x = how much the measure grows when the therapies grow by the factor shown)")
-    for a, b in zip(sizes, sizes[1:]):
+    for a, b in zip(sizes, sizes[1:], strict=False):
         factor = b / a
         ra, rb = by_n[a], by_n[b]
         parts = []

@@ -15,7 +15,7 @@ from consultui.screening.verdicts import Answer, Verdict
 from consultui.screening.verdictview import OPEN_HEADING, verdict_views
 from screening_fixture import fixture_kb
 
-FIXED = dt.datetime(2026, 3, 4, 5, 6, 7, tzinfo=dt.timezone.utc)
+FIXED = dt.datetime(2026, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
 
 
 def clock():

@@ -70,7 +70,7 @@ def test_stdin_default_and_dash(kb, capsys, monkeypatch):
     data = json.loads(out)
     assert code == 1 and data["results"][0]["path"] == "<stdin>"
     assert len(data["results"][0]["findings"]) == 2
-    code, out, _ = run(kb, capsys, monkeypatch, "-", stdin="Results vary.".encode())
+    code, out, _ = run(kb, capsys, monkeypatch, "-", stdin=b"Results vary.")
     assert code == 0 and "0 findings" in out
 
 

@@ -112,7 +112,7 @@ def test_template_quotes_unusual_ids_and_folds_text(tmp_path, capsys):
     kb = make_kb([Question("odd.id", "G\nroup", "line one\nline two")], [])
     invoke(cli_screen.run, parse("--template"), kb)
     template = capsys.readouterr().out
-    line = next(l for l in template.splitlines() if "odd.id" in l)
+    line = next(text for text in template.splitlines() if "odd.id" in text)
     assert line == '# "odd.id" = false  # line one line two'
     assert tomllib.loads(line[2:]) == {"odd.id": False}
 

@@ -10,14 +10,14 @@ from consultui.screening import records
 from consultui.screening.verdicts import Answer, Consultation, evaluate
 from screening_fixture import fixture_kb
 
-SAVED = dt.datetime(2025, 3, 4, 11, 0, tzinfo=dt.timezone.utc)
+SAVED = dt.datetime(2025, 3, 4, 11, 0, tzinfo=dt.UTC)
 
 
 # conftest.py's autouse `isolated_home` points CONSULTUI_HOME at a temporary folder.
 
 
 def consultation(**kw):
-    c = Consultation(started_at=dt.datetime(2025, 3, 4, 10, 30, tzinfo=dt.timezone.utc),
+    c = Consultation(started_at=dt.datetime(2025, 3, 4, 10, 30, tzinfo=dt.UTC),
                      patient_ref=kw.get("patient_ref", "AB-12"))
     c.set_answer("shared", Answer.YES)
     c.set_answer("infection", Answer.YES)

@@ -134,7 +134,7 @@ def test_labels_and_symbols():
 
 
 def make_consultation():
-    c = Consultation(started_at=dt.datetime(2025, 3, 4, 10, 30, tzinfo=dt.timezone.utc),
+    c = Consultation(started_at=dt.datetime(2025, 3, 4, 10, 30, tzinfo=dt.UTC),
                      patient_ref="AB-12")
     c.set_answer("shared", Y)
     c.set_answer("nsaids", N)

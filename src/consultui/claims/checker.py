@@ -33,7 +33,8 @@ import bisect
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from consultui.claims.extract import extract
 from consultui.kb import model
@@ -472,7 +473,7 @@ class Checker:
 
     # -- context -----------------------------------------------------------------
 
-    def _keep(self, text: str, hit: _Hit, sentences: "_Sentences") -> bool:
+    def _keep(self, text: str, hit: _Hit, sentences: _Sentences) -> bool:
         start, end = hit.start, hit.end
         own_words = self._patterns[hit.pattern][1].words
         span = _NEG_FALSE.sub(" ", text[start:end])
@@ -623,6 +624,6 @@ def check_document(raw: str, kind: str, checker: Checker) -> list[Finding]:
     return [
         Finding(f.rule, f.category, f.severity, r.start, r.end, r.line, r.column, r.text,
                 f.message, f.suggestion, f.refs)
-        for (s, e, f), r in zip(spans, remapped)
+        for (s, e, f), r in zip(spans, remapped, strict=False)
     ]
 

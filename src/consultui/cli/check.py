@@ -69,7 +69,7 @@ def run(args: argparse.Namespace, kb) -> int:
     try:
         checker = Checker(kb.rules)
     except RuleError as exc:
-        raise _error(f"the knowledge base has an invalid rule: {exc}")
+        raise _error(f"the knowledge base has an invalid rule: {exc}") from None
     names = list(args.files) or ["-"]
     if names.count("-") > 1:
         raise _error("standard input (-) can be given only once")
@@ -80,7 +80,7 @@ def run(args: argparse.Namespace, kb) -> int:
         try:
             path, raw = _read(name)
         except TextFileError as exc:
-            raise _error(str(exc))
+            raise _error(str(exc)) from None
         kind = detect_kind(None if name == "-" else name, raw)
         findings = check_document(raw, kind, checker)
         results.append((path, [f for f in findings if SEVERITY_ORDER[f.severity] >= min_level]))

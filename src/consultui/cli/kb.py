@@ -195,7 +195,7 @@ def kb_edit(args: argparse.Namespace) -> int:
     try:
         before = path.read_bytes()
     except OSError as exc:
-        raise CommandError(f"cannot read {path}: {exc.strerror or exc}")
+        raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
     backup: Path | None = None
     while True:
         outcome = _run_editor(editor, path)
@@ -207,7 +207,7 @@ def kb_edit(args: argparse.Namespace) -> int:
             after = path.read_bytes()
             result = load_kb(path)
         except (OSError, KBReadError) as exc:
-            raise CommandError(f"cannot read {path} after editing: {exc}")
+            raise CommandError(f"cannot read {path} after editing: {exc}") from None
         if after != before and backup is None:
             try:
                 backup = write_backup(before, stem)
@@ -237,7 +237,7 @@ def kb_edit(args: argparse.Namespace) -> int:
             edit_copy = write_backup(after, stem)
             write_text_atomic(path, decode_text(before))
         except OSError as exc:
-            raise CommandError(f"cannot restore {path}: {exc.strerror or exc}; your edit is still in the file")
+            raise CommandError(f"cannot restore {path}: {exc.strerror or exc}; your edit is still in the file") from None
         say(f"Restored {path} to the version from before the edit.", "bold")
         say(f"  (your invalid edit is kept at {edit_copy})", "dim")
         return EXIT_OK
@@ -284,6 +284,6 @@ def kb_export(args: argparse.Namespace, kb: KnowledgeBase) -> int:
             raise CommandError(f"{target} is a knowledge-base file in use; export drops comments, so it never overwrites it. Choose another file.")
         write_text_atomic(target, text)
     except OSError as exc:
-        raise CommandError(f"cannot write {target}: {exc.strerror or exc}")
+        raise CommandError(f"cannot write {target}: {exc.strerror or exc}") from None
     say(f"Exported to {target} ({args.format}).")
     return EXIT_OK

@@ -428,7 +428,7 @@ def _check_items(items: list, source: str) -> None:
         raise PatternError(
             f"the pattern can match in too many ways at one place ({ways}; at most {MAX_WAYS}): "
             "use fewer or shorter gaps, fewer optional items, or alternatives that start with different words")
-    for a, b in zip(items, items[1:]):
+    for a, b in zip(items, items[1:], strict=False):
         if isinstance(a, _Gap) and isinstance(b, _Gap):
             raise PatternError("two gaps in a row; write one gap with a larger number, e.g. ...6", b.column)
         if isinstance(a, _Gap) and b.optional or isinstance(b, _Gap) and a.optional:

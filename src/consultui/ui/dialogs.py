@@ -1,7 +1,7 @@
 """Modal dialogs: help, knowledge-base problems, therapy chooser."""
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from textual.app import ComposeResult
 from textual.binding import Binding

@@ -1,7 +1,8 @@
 """What every section of the app offers the shell: keys, help, commands, focus."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from textual.containers import Vertical
 from textual.message import Message
