@@ -8,15 +8,14 @@ from consultui.ui.app import ConsultApp
 from consultui.kb.load import load_for_app
 from consultui.ui.claims import ClaimsEditor, ClaimsSection, spans_by_line
 from consultui.ui.dialogs import OpenFileDialog
+from waiting import wait_until
 
 TEXT = "Our facial.\nGuaranteed results in one visit!\nWe cannot promise anything else."
 
 
 async def settle(app, pilot):
-    """Wait for the debounce timer and the checking thread."""
-    await pilot.pause(0.35)
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    """Wait until the findings on screen are those of the text in the box."""
+    await wait_until(pilot, app.query_one(ClaimsSection).is_settled, what="the claims check of the current text")
 
 
 @pytest.fixture

@@ -98,6 +98,7 @@ class ClaimsSection(Section):
         self.findings: list[Finding] = []
         self.source = "pasted text"
         self._checks = Debouncer(self, DEBOUNCE_SECONDS, self._start_check)
+        self.checked_text: str | None = None  # the text the findings on screen belong to
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Paste or type advertising copy. ctrl+o opens a file."), id="claims-summary")
@@ -153,8 +154,13 @@ class ClaimsSection(Section):
         except NoMatches:  # the app closed while the check ran
             return
 
+    def is_settled(self) -> bool:
+        """True when the findings shown are those of the text in the box."""
+        return self.checked_text == self.query_one(ClaimsEditor).text
+
     def _show_findings(self, text: str, findings: list[Finding]) -> None:
         self.findings = findings
+        self.checked_text = text
         editor = self.query_one(ClaimsEditor)
         editor.set_marks(spans_by_line(text, findings))
         options = self.query_one("#claims-findings", OptionList)
