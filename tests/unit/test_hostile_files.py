@@ -120,14 +120,22 @@ CASES = {
 }
 
 
+def _make(kind, tmp_path, monkeypatch):
+    maker, code, words = CASES[kind]
+    path = maker(tmp_path, monkeypatch) if maker is make_unreadable else maker(tmp_path)
+    return kind, path, code, words
+
+
 @pytest.fixture(params=list(CASES))
 def hostile(request, tmp_path, monkeypatch):
-    maker, code, words = CASES[request.param]
-    if maker is make_unreadable:
-        path = maker(tmp_path, monkeypatch)
-    else:
-        path = maker(tmp_path)
-    return request.param, path, code, words
+    return _make(request.param, tmp_path, monkeypatch)
+
+
+# Every kind falls back in load_for_app (tested for each); the app's banner and F6 are
+# the same code for all of them, so three different kinds of failure drive the app itself.
+@pytest.fixture(params=["not-utf8", "folder", "huge"])
+def hostile_for_app(request, tmp_path, monkeypatch):
+    return _make(request.param, tmp_path, monkeypatch)
 
 
 def test_load_for_app_falls_back_with_a_clear_problem(hostile):
@@ -202,8 +210,8 @@ def test_really_unreadable_file(tmp_path):
         path.chmod(0o600)
 
 
-async def test_app_starts_on_the_bundled_file_with_a_banner(hostile):
-    kind, path, _code, _words = hostile
+async def test_app_starts_on_the_bundled_file_with_a_banner(hostile_for_app):
+    kind, path, _code, _words = hostile_for_app
     app = ConsultApp(load_for_app(path))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
