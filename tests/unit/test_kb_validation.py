@@ -36,6 +36,7 @@ CASES = [
     ("tab-id-not-kebab", 53, 1, "tab[1].id", 'got "Safety Data" (did you mean "safety-data"?)'),
     ("question-id-not-kebab", 74, 1, "question[1].id", 'did you mean "is-pregnant"?'),
     ("short-too-long", 20, 1, "therapy[1].short", 'expected at most 14 characters, got 21: "Beta (the second one)"'),
+    ("control-character", 19, 1, "therapy[1].name", "contains the control character \\x1b (U+001B); only newlines and tabs are allowed"),
 ]
 
 

@@ -275,7 +275,9 @@ def valid_variants(draw):
         if key in OPTIONAL_KEYS and draw(st.booleans()):
             del parent[key]
         elif key in TEXT_KEYS and isinstance(parent[key], str):
-            parent[key] = draw(st.text(min_size=1, max_size=30).filter(str.strip))
+            # Valid text has no control characters but newline and tab (the validator refuses them).
+            alphabet = st.characters(exclude_categories=("Cs", "Cc"), include_characters="\n\t")
+            parent[key] = draw(st.text(alphabet, min_size=1, max_size=30).filter(str.strip))
         elif key == "year":
             parent[key] = draw(st.integers(min_value=1800, max_value=2200))
         elif key == "reviewed":

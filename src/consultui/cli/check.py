@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from typing import TextIO
 
 from consultui.claims.checker import SEVERITIES, SEVERITY_ORDER, Checker, Finding, RuleError, TextFileError, check_document, decode_text, read_text_file
 from consultui.claims.extract import detect_kind
-from consultui.cli.output import EXIT_FOUND, EXIT_OK, CommandError
+from consultui.cli.output import EXIT_FOUND, EXIT_OK, CommandError, clean, console, write_json, write_out
 
 STDIN_NAME = "<stdin>"
 _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
@@ -87,7 +86,7 @@ def run(args: argparse.Namespace, kb) -> int:
     failed = any(SEVERITY_ORDER[f.severity] >= fail_level for _, fs in results for f in fs)
     if getattr(args, "format", "text") == "json":
         payload = {"version": 1, "results": [{"path": p, "findings": [f.to_dict() for f in fs]} for p, fs in results]}
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        write_json(payload)
     else:
         _print_text(results)
     sys.stdout.flush()
@@ -97,31 +96,35 @@ def run(args: argparse.Namespace, kb) -> int:
 def _print_text(results: list[tuple[str, list[Finding]]]) -> None:
     colour = _use_colour(sys.stdout)
     total = sum(len(fs) for _, fs in results)
+    # Everything from the page, the file name or the knowledge base is shown with its
+    # control characters visible: a page must not be able to steer the terminal.
     if colour:
-        from rich.console import Console
         from rich.text import Text
 
-        console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+        out = console()
         for path, findings in results:
+            shown = clean(path, keep_newlines=False)
             for f in findings:
                 line = Text()
-                line.append(f"{path}:{f.line}:{f.column}: ", style="bold")
+                line.append(f"{shown}:{f.line}:{f.column}: ", style="bold")
                 line.append(f.severity, style=_SEVERITY_STYLE.get(f.severity, ""))
                 line.append(" ")
-                line.append(f"{f.category}/{f.rule}", style="magenta")
-                line.append(f": {f.message}")
-                console.print(line)
-                quote = f.text.replace("\n", " ")
-                console.print(Text(f"    found: \"{quote}\"", style="dim"))
-                console.print(Text(f"    suggestion: {f.suggestion}", style="green"))
+                line.append(clean(f"{f.category}/{f.rule}"), style="magenta")
+                line.append(f": {clean(f.message)}")
+                out.print(line)
+                quote = clean(f.text.replace("\n", " "), keep_newlines=False)
+                out.print(Text(f"    found: \"{quote}\"", style="dim"))
+                out.print(Text(f"    suggestion: {clean(f.suggestion)}", style="green"))
         summary = f"{total} finding{'s' if total != 1 else ''} in {len(results)} file{'s' if len(results) != 1 else ''}"
-        console.print(Text(summary, style="bold"))
+        out.print(Text(summary, style="bold"))
         return
-    out = sys.stdout
+    lines: list[str] = []
     for path, findings in results:
+        shown = clean(path, keep_newlines=False)
         for f in findings:
-            out.write(f"{path}:{f.line}:{f.column}: {f.severity} {f.category}/{f.rule}: {f.message}\n")
-            quote = f.text.replace("\n", " ")
-            out.write(f"    found: \"{quote}\"\n")
-            out.write(f"    suggestion: {f.suggestion}\n")
-    out.write(f"{total} finding{'s' if total != 1 else ''} in {len(results)} file{'s' if len(results) != 1 else ''}\n")
+            lines.append(f"{shown}:{f.line}:{f.column}: {f.severity} {clean(f'{f.category}/{f.rule}')}: {clean(f.message)}\n")
+            quote = clean(f.text.replace("\n", " "), keep_newlines=False)
+            lines.append(f"    found: \"{quote}\"\n")
+            lines.append(f"    suggestion: {clean(f.suggestion)}\n")
+    lines.append(f"{total} finding{'s' if total != 1 else ''} in {len(results)} file{'s' if len(results) != 1 else ''}\n")
+    write_out("".join(lines))

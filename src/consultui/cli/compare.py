@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from consultui import mdescape
-from consultui.cli.output import CommandError
+from consultui.cli.output import CommandError, clean, console, write_out
 from consultui.kb.comparison import (
     UnknownIdError,
     cell_references,
@@ -39,42 +38,44 @@ def run(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     except UnknownIdError as exc:
         raise CommandError(str(exc)) from None
     if args.format == "markdown":
-        sys.stdout.write(render_markdown(kb, therapies, tabs, args.plain))
+        write_out(render_markdown(kb, therapies, tabs, args.plain))
     else:
         print_tables(kb, therapies, tabs, args.plain)
     return 0
 
 
 def print_tables(kb, therapies, tabs, plain: bool) -> None:
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(highlight=False)
-    console.print(Text(f"{kb.meta.title} (version {kb.meta.version}, reviewed {kb.meta.reviewed})", style="bold"))
-    console.print(Text("Patient wording" if plain else "Practitioner wording", style="dim"))
+    # Knowledge-base text is shown with control characters visible and in what the
+    # output encoding can show (before the layout, so the columns stay aligned).
+    c = clean
+    out = console(soft_wrap=False)
+    out.print(Text(c(f"{kb.meta.title} (version {kb.meta.version}, reviewed {kb.meta.reviewed})"), style="bold"))
+    out.print(Text("Patient wording" if plain else "Practitioner wording", style="dim"))
     for tab in tabs:
-        table = Table(title=Text(tab.title), show_lines=True, expand=True)
+        table = Table(title=Text(c(tab.title)), show_lines=True, expand=True)
         table.add_column(Text(""), style="bold", ratio=1)
         for therapy in therapies:
-            table.add_column(Text(therapy.short), ratio=2)
+            table.add_column(Text(c(therapy.short)), ratio=2)
         for row in tab.rows:
-            cells = [Text(row_label(row, plain))]
+            cells = [Text(c(row_label(row, plain)))]
             for therapy in therapies:
                 cell = tab.cell(therapy.id, row.id)
-                body = Text(cell_text(cell, plain))
+                body = Text(c(cell_text(cell, plain)))
                 if cell is not None:
-                    body.append(f"\n{grade_badge(cell.grade)}", style="italic")
-                    body.append(f"\nRefs: {', '.join(cell.refs)}", style="dim")
+                    body.append(c(f"\n{grade_badge(cell.grade)}"), style="italic")
+                    body.append(c(f"\nRefs: {', '.join(cell.refs)}"), style="dim")
                 cells.append(body)
             table.add_row(*cells)
-        console.print(table)
+        out.print(table)
     used = _references_used(kb, therapies, tabs)
     if used:
-        console.print(Text("References", style="bold"))
+        out.print(Text("References", style="bold"))
         for ref in used:
-            console.print(Text(f"  {reference_line(ref)}"))
-    console.print(Text(kb.meta.disclaimer, style="dim"))
+            out.print(Text(c(f"  {reference_line(ref)}")))
+    out.print(Text(c(kb.meta.disclaimer), style="dim"))
 
 
 def _references_used(kb: KnowledgeBase, therapies: list[Therapy], tabs: list[Tab]) -> list[Reference]:

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from consultui import __version__
-from consultui.cli.output import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, invoke, load_valid_kb
+from consultui.cli.output import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, invoke, load_valid_kb, print_error
 
 
 class UsageError(Exception):
@@ -37,6 +37,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_app(args: argparse.Namespace) -> int:
+    import os
+
+    if os.environ.get("TERM", "").strip().lower() == "dumb":
+        # A dumb terminal cannot move the cursor or draw: the app would fill it with escape codes.
+        print_error(
+            "this terminal (TERM=dumb) cannot show the app; run consultui in a full terminal, "
+            "or use the commands, which work here (see: consultui --help)"
+        )
+        return EXIT_ERROR
     from consultui.ui.app import run_app
 
     return run_app(kb_path=args.kb)

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from consultui.cli.output import EXIT_FOUND, EXIT_OK, CommandError, console, load_valid_kb, print_problems, say
+from consultui.cli.output import EXIT_FOUND, EXIT_OK, CommandError, clean, console, load_valid_kb, print_problems, say, write_out
 from consultui.kb.model import KnowledgeBase
 
 
@@ -85,7 +85,7 @@ def kb_validate(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
     if result.kb is None:
         print_problems(result.problems, stderr=False)
-        console().print(Text(f"{path}: {len(result.problems)} problem(s) found", style="bold red"))
+        console().print(Text(clean(f"{path}: {len(result.problems)} problem(s) found"), style="bold red"))
         return EXIT_FOUND
     kb = result.kb
     cells = sum(len(by_row) for tab in kb.tabs for by_row in tab.cells.values())
@@ -275,7 +275,7 @@ def kb_export(args: argparse.Namespace, kb: KnowledgeBase) -> int:
 
     text = export_kb(kb, args.format)
     if not args.output:
-        sys.stdout.write(text)
+        write_out(text)
         return EXIT_OK
     target = Path(args.output)
     protected = {Path(kb.path), paths.user_kb_path()}

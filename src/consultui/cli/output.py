@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
+
+from consultui.termsafe import can_encode, fit, for_terminal
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -28,16 +31,59 @@ class CommandError(Exception):
         self.prog = prog
 
 
-def console(stderr: bool = False) -> Console:
+class _FittingStream:
+    """A text stream that never raises UnicodeEncodeError: what its encoding cannot show
+    becomes ASCII (termsafe.fit). Rich's own styles are ASCII, so they pass unchanged."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(fit(text, getattr(self._stream, "encoding", None)))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def stream_encoding(stderr: bool = False) -> str | None:
+    return getattr(sys.stderr if stderr else sys.stdout, "encoding", None)
+
+
+def clean(text: str, stderr: bool = False, keep_newlines: bool = True) -> str:
+    """Text from outside (files, the knowledge base, names) as the CLI prints it: control
+    characters shown visibly, symbols the output encoding cannot show in ASCII."""
+    return for_terminal(text, stream_encoding(stderr), keep_newlines)
+
+
+def write_out(text: str) -> None:
+    """Write machine output (JSON, Markdown, a template) as it is; only characters the
+    output encoding cannot show are replaced (unchanged on UTF-8)."""
+    _FittingStream(sys.stdout).write(text)
+
+
+def write_json(payload: Any) -> None:
+    """JSON as before (UTF-8, indented); \\u escapes only where the output encoding
+    cannot show a character. Control characters are always escaped by json."""
+    import json
+
+    text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    if not can_encode(text, stream_encoding()):
+        text = json.dumps(payload, ensure_ascii=True, indent=2) + "\n"
+    sys.stdout.write(text)
+
+
+def console(stderr: bool = False, soft_wrap: bool = True) -> Console:
+    """A console for one command's output: no markup, and it never fails on the encoding."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False, emoji=False)
+    stream = _FittingStream(sys.stderr if stderr else sys.stdout)
+    return Console(file=stream, highlight=False, soft_wrap=soft_wrap, markup=False, emoji=False)  # type: ignore[arg-type]
 
 
 def say(message: str, style: str = "") -> None:
     from rich.text import Text
 
-    console().print(Text(message, style=style))
+    console().print(Text(clean(message), style=style))
 
 
 def print_problems(problems: Iterable[Problem], stderr: bool = True) -> None:
@@ -46,21 +92,21 @@ def print_problems(problems: Iterable[Problem], stderr: bool = True) -> None:
     out = console(stderr)
     for problem in problems:
         line = Text()
-        line.append(problem.location(), style="bold")
+        line.append(clean(problem.location(), stderr, keep_newlines=False), style="bold")
         line.append(": ")
         if problem.key:
-            line.append(problem.key, style="cyan")
+            line.append(clean(problem.key, stderr), style="cyan")
             line.append(": ")
-        line.append(problem.message)
+        line.append(clean(problem.message, stderr))
         if problem.hint:
-            line.append(f" ({problem.hint})", style="yellow")
+            line.append(clean(f" ({problem.hint})", stderr), style="yellow")
         out.print(line)
 
 
 def print_error(message: str, prog: str = "consultui") -> None:
     from rich.text import Text
 
-    console(stderr=True).print(Text(f"{prog}: error: ", style="bold red") + Text(message))
+    console(stderr=True).print(Text(f"{prog}: error: ", style="bold red") + Text(clean(message, stderr=True)))
 
 
 def load_valid_kb(path: str | os.PathLike[str], advice: str = "fix it or run: consultui kb validate") -> KnowledgeBase:

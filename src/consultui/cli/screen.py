@@ -11,7 +11,6 @@ import datetime as _dt
 import difflib
 import json
 import re
-import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,8 @@ from rich.console import Console
 from rich.text import Text
 
 from consultui.application.session import ConsultationSession
-from consultui.cli.output import EXIT_OK, CommandError
+from consultui.cli.output import EXIT_OK, CommandError, clean, write_json, write_out
+from consultui.cli.output import console as cli_console
 from consultui.kb.model import KnowledgeBase
 from consultui.screening.verdictview import verdict_views
 from consultui.screening.verdicts import (Answer, Consultation, TherapyVerdict, Verdict,
@@ -63,7 +63,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     if args.template:
-        sys.stdout.write(render_template(kb))
+        write_out(render_template(kb))
         return EXIT_OK
     try:
         consultation = load_answers(args.answers, kb)
@@ -72,9 +72,9 @@ def run(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     # The same session the app's Screening section drives, without an autosave.
     session = ConsultationSession(kb, consultation, autosave=False)
     if args.format == "json":
-        sys.stdout.write(json.dumps(to_json(session.verdicts, kb), ensure_ascii=False, indent=2) + "\n")
+        write_json(to_json(session.verdicts, kb))
     elif args.format == "markdown":
-        sys.stdout.write(session.markdown())
+        write_out(session.markdown())
     else:
         print_text(session.verdicts, kb)
     return EXIT_OK
@@ -192,10 +192,15 @@ def print_text(verdicts: list[TherapyVerdict], kb: KnowledgeBase,
     # Knowledge-base text goes through Text objects only, so "[bold]" or ":smile:"
     # in the TOML prints literally; each verdict has a word and a symbol, not just a colour.
     # soft_wrap: long lines stay whole (grep-able, no padding spaces); the terminal wraps them.
-    console = console or Console(file=sys.stdout, highlight=False, markup=False, emoji=False)
+    # Every part is shown with its control characters visible, in symbols the output
+    # encoding can show ("✖" becomes "[X]" on an ASCII terminal).
+    console = console or cli_console(soft_wrap=False)
+
+    def safe(part: str | tuple[str, str]) -> str | tuple[str, str]:
+        return clean(part) if isinstance(part, str) else (clean(part[0]), part[1])
 
     def line(*parts: str | tuple[str, str]) -> None:
-        console.print(Text.assemble(*parts), soft_wrap=True)
+        console.print(Text.assemble(*map(safe, parts)), soft_wrap=True)
 
     line((kb.meta.title, "bold"), f" (version {kb.meta.version})")
     line(f"Knowledge base: {kb.path or 'unknown'}  SHA-256: {kb.sha256 or 'unknown'}")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from consultui import termsafe
 from consultui.kb import model
 from consultui.problems import did_you_mean
 
@@ -125,6 +126,14 @@ class _Checker:
                 return False
             if not value.strip():
                 self.add(path, "expected some text, got an empty string")
+                return False
+            control = termsafe.first_control(value)
+            if control is not None:  # it could steer the terminal of whoever reads this text
+                self.add(
+                    path,
+                    f"contains the control character {termsafe.describe(control)}; only newlines and tabs are allowed",
+                    "remove it, or write what it stands for in words",
+                )
                 return False
             if kind == "id" and not _ID.match(value):
                 self.add(
