@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from pathlib import Path
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import MountError
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
@@ -16,6 +17,7 @@ from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 from consultui.application.kbstore import KnowledgeBaseStore, Signature, StoreEvent
 from consultui.kb.load import StartupKB
 from consultui.problems import Problem
+from consultui.termsafe import visible
 from consultui.kb.model import KnowledgeBase
 from consultui.ui.compare import ComparePane
 from consultui.ui.dialogs import HelpScreen, ProblemsScreen
@@ -157,14 +159,22 @@ class ConsultApp(App):
         except OSError as exc:
             self.notify(f"The theme could not be saved: {exc}", title="Error", severity="error", markup=False)
 
+    def notify(self, message: str, *, title: str = "", **options: Any) -> None:
+        """Every notification (file names, settings values, knowledge-base text) with its
+        control characters shown visibly: nothing from outside steers the terminal."""
+        super().notify(visible(message), title=visible(title, keep_newlines=False), **options)
+
     def _problem_banner(self) -> Content:
         count = len(self.startup.problems)
         return Content(
-            f"⚠ {self.startup.failed_path} has {count} problem(s); using the bundled knowledge base. "
+            f"⚠ {visible(str(self.startup.failed_path), keep_newlines=False)} has {count} problem(s); using the bundled knowledge base. "
             "Press F6 to see them."
         )
 
     def on_mount(self) -> None:
+        from consultui.atomic import clean_stale_temp_files
+
+        clean_stale_temp_files()  # leftovers of saves killed in earlier runs (consultui's folders only)
         self._show_kb_identity()
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self._settings_message:
@@ -179,8 +189,8 @@ class ConsultApp(App):
             )
 
     def _show_kb_identity(self) -> None:
-        self.title = self.kb.meta.title
-        self.sub_title = f"version {self.kb.meta.version}"
+        self.title = visible(self.kb.meta.title, keep_newlines=False)
+        self.sub_title = visible(f"version {self.kb.meta.version}", keep_newlines=False)
 
     # -- a new knowledge base while running ---------------------------------
     def _store_changed(self, event: StoreEvent) -> None:
@@ -224,14 +234,16 @@ class ConsultApp(App):
 
     def _show_reload_banner(self, path: Path) -> None:
         message = Content(
-            f"⚠ {path} changed on disk and has {len(self.reload_problems)} problem(s); "
+            f"⚠ {visible(str(path), keep_newlines=False)} changed on disk and has {len(self.reload_problems)} problem(s); "
             "still using the last valid version. F5 shows them with their lines, F6 lists them."
         )
         banners = self.query("#kb-reload-banner")
         if banners:
             banners.first(Static).update(message)
         else:
-            self.mount(Static(message, id="kb-reload-banner"), before=self.query_one("#sections"))
+            tabs = self._tabs()
+            if tabs is not None:
+                self.screen_stack[0].mount(Static(message, id="kb-reload-banner"), before=tabs)
 
     def _clear_reload_banner(self) -> None:
         for banner in self.query("#kb-reload-banner"):
@@ -272,12 +284,25 @@ class ConsultApp(App):
             except MountError:  # the app is closing before its first frame settled
                 return
 
+    def _tabs(self) -> TabbedContent | None:
+        """The section tabs, on the main screen whatever screen is in front (the command
+        palette, a dialog); None once the app is closing: no lookups after that."""
+        if not self.is_running or not self.screen_stack:
+            return None
+        try:
+            return self.screen_stack[0].query_one("#sections", TabbedContent)
+        except NoMatches:
+            return None
+
     def _focus_active_section(self) -> None:
-        self._focus_section(self.query_one("#sections", TabbedContent).active)
+        tabs = self._tabs()
+        if tabs is not None:
+            self._focus_section(tabs.active)
 
     def _focus_section(self, section_id: str) -> None:
         # Only the visible section: focusing a widget in a hidden pane switches to it.
-        if self.query_one("#sections", TabbedContent).active != section_id:
+        tabs = self._tabs()
+        if tabs is None or tabs.active != section_id:
             return
         section = self.section(section_id)
         if section.is_mounted:
@@ -297,7 +322,10 @@ class ConsultApp(App):
         return self._sections[section_id]
 
     def action_section(self, section: str) -> None:
-        self.query_one("#sections", TabbedContent).active = section
+        tabs = self._tabs()
+        if tabs is None:
+            return  # closing
+        tabs.active = section
         self._focus_section(section)
 
     def on_section_show_me(self, message: Section.ShowMe) -> None:

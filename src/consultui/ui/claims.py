@@ -20,7 +20,9 @@ from consultui.claims.checker import Checker, Finding, check_document
 from consultui.claims.report import SEVERITY_MARKS, category_label, plain_report, references_text, summary_line
 from consultui.kb.model import KnowledgeBase
 from consultui.claims.extract import detect_kind
+from consultui.termsafe import visible
 from consultui.ui.debounce import Debouncer
+from consultui.ui.safe import VisibleTextArea, safe
 from consultui.ui.section import PaletteCommand, Section
 
 # Underline is the marker that survives NO_COLOR and any theme; colour adds severity.
@@ -58,7 +60,7 @@ def spans_by_line(text: str, findings: list[Finding]) -> dict[int, list[tuple[in
     return marks
 
 
-class ClaimsEditor(TextArea):
+class ClaimsEditor(VisibleTextArea):
     """A TextArea that draws the findings of the last check over the text."""
 
     def __init__(self, **kwargs) -> None:
@@ -167,13 +169,13 @@ class ClaimsSection(Section):
         options.clear_options()
         options.add_options([Option(self._finding_prompt(f), id=str(n)) for n, f in enumerate(findings)])
         summary = summary_line(findings) if text.strip() else "Paste or type advertising copy. ctrl+o opens a file."
-        self.query_one("#claims-summary", Static).update(Content(summary))
+        self.query_one("#claims-summary", Static).update(safe(summary))
         self._show_detail(0 if findings else None)
 
     def _finding_prompt(self, f: Finding) -> Content:
         return Content.assemble(
-            (SEVERITY_MARKS[f.severity], "bold"), " · ", category_label(self.kb, f.category), "\n",
-            (f"“{f.text}”", "italic"), f"  line {f.line}",
+            (SEVERITY_MARKS[f.severity], "bold"), " · ", visible(category_label(self.kb, f.category)), "\n",
+            (f"“{visible(f.text)}”", "italic"), f"  line {f.line}",
         )
 
     def _show_detail(self, index: int | None) -> None:
@@ -183,12 +185,12 @@ class ClaimsSection(Section):
             return
         f = self.findings[index]
         parts = [
-            Content.assemble((SEVERITY_MARKS[f.severity], "bold"), " · ", category_label(self.kb, f.category), f" ({f.rule})"),
-            Content.assemble(("Phrase: ", "bold"), f"“{f.text}”"),
-            Content.assemble(("Why: ", "bold"), f.message),
-            Content.assemble(("Honest wording: ", "bold"), f.suggestion),
+            Content.assemble((SEVERITY_MARKS[f.severity], "bold"), " · ", visible(category_label(self.kb, f.category)), visible(f" ({f.rule})")),
+            Content.assemble(("Phrase: ", "bold"), f"“{visible(f.text)}”"),
+            Content.assemble(("Why: ", "bold"), visible(f.message)),
+            Content.assemble(("Honest wording: ", "bold"), visible(f.suggestion)),
         ]
-        parts += [Content(f"• {ref}") for ref in references_text(self.kb, f.refs)]
+        parts += [safe(f"• {ref}") for ref in references_text(self.kb, f.refs)]
         detail.update(Content("\n").join(parts))
 
     @on(OptionList.OptionHighlighted, "#claims-findings")

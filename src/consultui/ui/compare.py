@@ -23,6 +23,8 @@ from consultui.kb.comparison import (
     therapy_summary,
 )
 from consultui.kb.model import KnowledgeBase, Tab
+from consultui.termsafe import visible
+from consultui.ui.safe import safe
 from consultui.ui.section import PaletteCommand, Section
 
 
@@ -36,7 +38,7 @@ class CompareTable(DataTable):
 
 @functools.lru_cache(maxsize=50_000)
 def _clipped(text: str, width: int, max_lines: int) -> str:
-    lines = list(Text(text).wrap(_MEASURE, max(width, 4)))
+    lines = list(Text(visible(text)).wrap(_MEASURE, max(width, 4)))
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1].truncate(max(width - 1, 1))
@@ -83,7 +85,7 @@ class ComparePane(Section):
         yield Static(id="compare-status", markup=False)
         with TabbedContent(id="compare-tabs"):
             for tab in self.kb.tabs:
-                with TabPane(Content(tab.title), id=f"cmp-{tab.id}"):
+                with TabPane(safe(tab.title), id=f"cmp-{tab.id}"):
                     yield CompareTable(tab, id=f"table-{tab.id}")
         with VerticalScroll(id="compare-detail", can_focus=True):
             yield Static(id="compare-detail-text")
@@ -144,7 +146,7 @@ class ComparePane(Section):
         table.clear(columns=True)
         table.add_column(Text("Topic" if not self.plain else ""), width=label_width, key="__row__")
         for therapy in therapies:
-            table.add_column(Text(therapy.short, style="bold"), width=column_width, key=therapy.id)
+            table.add_column(Text(visible(therapy.short), style="bold"), width=column_width, key=therapy.id)
         for row in table.kb_tab.rows:
             cells = [_clip(row_label(row, self.plain), label_width, max_lines + 1)]
             for therapy in therapies:
@@ -163,7 +165,7 @@ class ComparePane(Section):
         names = ", ".join(t.short for t in therapies)
         hidden = len(self.kb.therapies) - len(therapies)
         status = f"{wording} · showing {names}" + (f" ({hidden} hidden: press t)" if hidden else "")
-        self.query_one("#compare-status", Static).update(Content(status))
+        self.query_one("#compare-status", Static).update(safe(status))
 
     # -- detail panel ----------------------------------------------------
     def active_table(self) -> CompareTable | None:
@@ -184,28 +186,28 @@ class ComparePane(Section):
         row = table.kb_tab.rows[row_index]
         therapies = self._shown_therapies()
         if column_index == 0 or column_index > len(therapies):
-            parts = [Content.styled(f"{table.kb_tab.title}: {row_label(row, self.plain)}", "bold")]
+            parts = [Content.styled(visible(f"{table.kb_tab.title}: {row_label(row, self.plain)}"), "bold")]
             if table.kb_tab.intro:
-                parts.append(Content(table.kb_tab.intro))
+                parts.append(safe(table.kb_tab.intro))
             parts.append(Content.styled("Move right to read each therapy's entry and its sources.", "italic"))
             for therapy in therapies:
-                parts.append(Content.assemble((therapy.name, "bold"), ": ", therapy_summary(therapy, self.plain)))
+                parts.append(Content.assemble((visible(therapy.name), "bold"), ": ", visible(therapy_summary(therapy, self.plain))))
             target.update(Content("\n").join(parts))
             return
         therapy = therapies[column_index - 1]
         cell = table.kb_tab.cell(therapy.id, row.id)
         parts = [
-            Content.styled(f"{therapy.name} · {row_label(row, self.plain)}", "bold"),
-            Content(cell_text(cell, self.plain)),
+            Content.styled(visible(f"{therapy.name} · {row_label(row, self.plain)}"), "bold"),
+            safe(cell_text(cell, self.plain)),
         ]
         if cell is not None:
             parts.append(Content.assemble(("Evidence: ", "bold"), grade_badge(cell.grade)))
             parts.append(Content.styled("References", "bold"))
             for ref in cell_references(self.kb, cell):
-                parts.append(Content(f"• {reference_line(ref)}"))
+                parts.append(safe(f"• {reference_line(ref)}"))
             missing = [r for r in cell.refs if self.kb.reference(r) is None]
             for ref_id in missing:
-                parts.append(Content(f"• {ref_id} (not in the reference list)"))
+                parts.append(safe(f"• {ref_id} (not in the reference list)"))
         target.update(Content("\n").join(parts))
         self.query_one("#compare-detail", VerticalScroll).scroll_home(animate=False)
 

@@ -12,6 +12,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static, TextArea
 
+from consultui.termsafe import visible
+from consultui.ui.safe import VisibleTextArea, safe
+
 
 class TextPrompt(ModalScreen[str | None]):
     """Edit one piece of text. Dismisses with the new text, or None when cancelled.
@@ -37,11 +40,11 @@ class TextPrompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         keys = "ctrl+s saves · Escape cancels" if self.multiline else "Enter saves · Escape cancels"
         with Vertical(classes="dialog", id="text-prompt-dialog"):
-            yield Static(Content.styled(self.title_text, "bold"), classes="dialog-title")
+            yield Static(Content.styled(visible(self.title_text), "bold"), classes="dialog-title")
             if self.hint:
-                yield Static(Content(self.hint), id="text-prompt-hint")
+                yield Static(safe(self.hint), id="text-prompt-hint")
             if self.multiline:
-                yield TextArea(self.value, id="text-prompt-area", soft_wrap=True, show_line_numbers=False)
+                yield VisibleTextArea(self.value, id="text-prompt-area", soft_wrap=True, show_line_numbers=False)
             else:
                 yield Input(self.value, placeholder=self.placeholder, id="text-prompt-input",
                             max_length=self.max_length)
@@ -86,8 +89,8 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="confirm-dialog"):
-            yield Static(Content.styled(self.title_text, "bold"), classes="dialog-title")
-            yield Static(Content(self.message), id="confirm-message")
+            yield Static(Content.styled(visible(self.title_text), "bold"), classes="dialog-title")
+            yield Static(safe(self.message), id="confirm-message")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(Content(f"{self.yes} (y)"), id="confirm-yes", variant="warning")
                 yield Button(Content(f"{self.no} (n)"), id="confirm-no", variant="primary")
@@ -124,10 +127,10 @@ class ResumeDialog(ModalScreen[bool]):
         lines = [
             Content("A consultation was still open when consultui last stopped."),
             Content(""),
-            Content(self.summary),
+            safe(self.summary),
         ]
         if self.dropped:
-            lines += [Content(""), Content(
+            lines += [Content(""), safe(
                 "The knowledge base no longer has these questions; their answers and notes "
                 f"will be dropped: {', '.join(self.dropped)}"
             )]
