@@ -40,14 +40,14 @@ from consultui.claims.extract import extract
 from consultui.kb import model
 from consultui.kb.model import Rule
 from consultui.kb.patterns import NUMBER_RE, NUMBER_WORDS, Anchor, CompiledPattern, PatternError, compile_pattern
-from consultui.problems import read_error_reason
+from consultui.fileread import FileReadError, read_limited
 from consultui.textdecode import DecodeError, decode_utf8
 
 NUMBER_WORDS_SET = frozenset(NUMBER_WORDS)
 
 __all__ = [
     "SEVERITIES", "SEVERITY_ORDER", "Finding", "Checker", "RuleError", "TextFileError",
-    "check_document", "read_text_file", "decode_text", "CheckWork",
+    "check_document", "read_text_file", "decode_text", "CheckWork", "MAX_TEXT_BYTES",
 ]
 
 # Both derived from the one order of severities, kb.model.SEVERITIES (highest first):
@@ -113,15 +113,21 @@ class TextFileError(ValueError):
         self.message = message
 
 
+# The largest text checked: a long web page is well under 1 MB; far more is a wrong file
+# (and a check's cost grows with it). Files and standard input alike.
+MAX_TEXT_BYTES = 10 * 1024 * 1024
+
+
 def read_text_file(path: str | Path) -> str:
     """The file's text. A leading UTF-8 byte-order mark is removed: offsets, lines and
     columns reported for the file count characters after it (as editors show them).
-    Raises TextFileError naming the file when it cannot be read or is not UTF-8."""
+    Raises TextFileError naming the file when it cannot be read (a named pipe, a device,
+    over MAX_TEXT_BYTES) or is not UTF-8."""
     name = str(path)
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise TextFileError(name, read_error_reason(exc)) from None
+        data = read_limited(path, MAX_TEXT_BYTES, "a text file")
+    except FileReadError as exc:
+        raise TextFileError(name, exc.message) from None
     return decode_text(data, name)
 
 

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from typing import TextIO
 
-from consultui.claims.checker import SEVERITIES, SEVERITY_ORDER, Checker, Finding, RuleError, TextFileError, check_document, decode_text, read_text_file
+from consultui.claims.checker import (MAX_TEXT_BYTES, SEVERITIES, SEVERITY_ORDER, Checker, Finding, RuleError, TextFileError,
+                                     check_document, decode_text, read_text_file)
 from consultui.claims.extract import detect_kind
-from consultui.cli.output import EXIT_FOUND, EXIT_OK, CommandError, clean, console, write_json, write_out
+from consultui.cli.output import EXIT_FOUND, EXIT_OK, CommandError, clean, console, print_error, write_json, write_out
+from consultui.fileread import FileReadError, read_stream_limited
 
 STDIN_NAME = "<stdin>"
 _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
@@ -43,9 +46,17 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def _read(name: str) -> tuple[str, str]:
-    """(display path, text) for a file name or '-'."""
+    """(display path, text) for a file name or '-'. Standard input has the size limit of
+    a file: at most MAX_TEXT_BYTES + 1 bytes are read to tell."""
     if name == "-":
-        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
+        try:
+            if hasattr(sys.stdin, "buffer"):
+                data = read_stream_limited(sys.stdin.buffer, MAX_TEXT_BYTES, STDIN_NAME)
+            else:  # a text stream (tests): its first MAX_TEXT_BYTES + 1 characters
+                text = io.BytesIO(sys.stdin.read(MAX_TEXT_BYTES + 1).encode("utf-8"))
+                data = read_stream_limited(text, MAX_TEXT_BYTES, STDIN_NAME)
+        except FileReadError as exc:
+            raise TextFileError(STDIN_NAME, exc.message) from None
         return STDIN_NAME, decode_text(data, STDIN_NAME)
     return name, read_text_file(name)
 
@@ -75,21 +86,30 @@ def run(args: argparse.Namespace, kb) -> int:
     min_level = SEVERITY_ORDER[getattr(args, "min_severity", "low") or "low"]
     fail_level = SEVERITY_ORDER[getattr(args, "fail_on", "low") or "low"]
     results: list[tuple[str, list[Finding]]] = []
+    # A file that cannot be read does not hide the findings of the others: they are
+    # printed, every unreadable file is reported, and the exit status is then 2.
+    unreadable: list[TextFileError] = []
     for name in names:
         try:
             path, raw = _read(name)
         except TextFileError as exc:
-            raise _error(str(exc)) from None
+            unreadable.append(exc)
+            continue
         kind = detect_kind(None if name == "-" else name, raw)
         findings = check_document(raw, kind, checker)
         results.append((path, [f for f in findings if SEVERITY_ORDER[f.severity] >= min_level]))
     failed = any(SEVERITY_ORDER[f.severity] >= fail_level for _, fs in results for f in fs)
-    if getattr(args, "format", "text") == "json":
-        payload = {"version": 1, "results": [{"path": p, "findings": [f.to_dict() for f in fs]} for p, fs in results]}
-        write_json(payload)
-    else:
-        _print_text(results)
-    sys.stdout.flush()
+    if results:
+        if getattr(args, "format", "text") == "json":
+            payload = {"version": 1, "results": [{"path": p, "findings": [f.to_dict() for f in fs]} for p, fs in results]}
+            write_json(payload)
+        else:
+            _print_text(results)
+        sys.stdout.flush()
+    if unreadable:
+        for error in unreadable[:-1]:
+            print_error(str(error), "consultui check")
+        raise _error(str(unreadable[-1]))
     return EXIT_FOUND if failed else EXIT_OK
 
 

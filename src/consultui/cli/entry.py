@@ -52,8 +52,11 @@ def _run_app(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
+        if args.kb is not None and not args.kb.strip():  # --kb '' once meant "no --kb" silently
+            parser.error("argument --kb: expected a file path, got an empty string")
     except UsageError as exc:
         sys.stderr.write(f"{exc}\n")
         return EXIT_ERROR

@@ -17,19 +17,28 @@ class _Stop(Exception):
     pass
 
 
-_BLANK = re.compile(r"(?:[ \t\r]+|#[^\n]*)*")
-_BLANK_NL = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")
+_BLANK = re.compile(r"(?:[ \t\r]++|#[^\n]*+)*+")
+_BLANK_NL = re.compile(r"(?:[ \t\r\n]++|#[^\n]*+)*+")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_BASIC = re.compile(r'"(?:[^"\\\n]|\\.)*"')
-_BASIC_ML = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""(?!"")(?:"{1,2}(?!"))?', re.S)
+# Possessive loops (*+, ++): a string is matched without a backtracking record per
+# character, so a 15 MB string costs no more memory than itself (it once took 1.8 GB).
+_BASIC = re.compile(r'"(?:[^"\\\n]++|\\.)*+"')
+_BASIC_ML = re.compile(r'"""(?:[^"\\]++|\\.|"(?!""))*+"""(?!"")(?:"{1,2}(?!"))?', re.S)
 _LITERAL = re.compile(r"'[^'\n]*'")
 _LITERAL_ML = re.compile(r"'\'\'.*?'\'\'(?:'{1,2}(?!'))?", re.S)
 _SCALAR = re.compile(r"[^,\]}\n#]*")
+# The commonest line, `bare_key = number, boolean, date or plain "string"` (then blanks,
+# a comment or the line end), read in one match: a file with a million keys is scanned
+# in C, not through a dozen method calls per line.
+_SIMPLE_LINE = re.compile(r'([A-Za-z0-9_-]++)[ \t]*+=[ \t]*+(?:[-+0-9A-Za-z_.:]++|"[^"\\\n]*+")[ \t]*+(?=#|\r?\n|$)')
 
 
 class _Scanner:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, wanted: set[Path] | None = None) -> None:
         self.s = text
+        # Only these key paths are recorded (None: all), so a file with a million keys
+        # does not build a million-entry map to place a few problems.
+        self.wanted = wanted
         self.i = 0
         # Line starts, so a position costs a binary search, not a count of every step.
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
@@ -52,17 +61,26 @@ class _Scanner:
         self.i = match.end()
         return match.group()
 
+    def skip(self, pattern: re.Pattern[str]) -> None:
+        """Like take, without copying what was matched (a value may be megabytes)."""
+        match = pattern.match(self.s, self.i)
+        if match is None:
+            raise _Stop
+        self.i = match.end()
+
     def pos(self) -> tuple[int, int]:
         line = bisect.bisect_right(self.line_starts, self.i)
         return line, self.i - self.line_starts[line - 1] + 1
 
-    def record(self, path: Path) -> None:
-        if path not in self.positions:
-            self.positions[path] = self.pos()
+    def record(self, path: Path, line_col: tuple[int, int] | None = None) -> None:
+        if path not in self.positions and (self.wanted is None or path in self.wanted):
+            self.positions[path] = line_col or self.pos()
+            if self.wanted is not None and len(self.positions) == len(self.wanted):
+                raise _Stop  # everything asked for is placed: the rest need not be read
 
     def skip_blank(self, newlines: bool) -> None:
         """Skip spaces, comments and (optionally) line ends."""
-        self.take(_BLANK_NL if newlines else _BLANK)
+        self.skip(_BLANK_NL if newlines else _BLANK)
 
     # -- keys ------------------------------------------------------------
     def key_part(self) -> str:
@@ -98,15 +116,15 @@ class _Scanner:
     def value(self, path: Path) -> None:
         c = self.peek()
         if c == '"':
-            self.basic_string()
+            self.skip(_BASIC_ML if self.peek(3) == '"""' else _BASIC)
         elif c == "'":
-            self.literal_string()
+            self.skip(_LITERAL_ML if self.peek(3) == "'''" else _LITERAL)
         elif c == "[":
             self.array(path)
         elif c == "{":
             self.inline_table(path)
         else:
-            self.take(_SCALAR)
+            self.skip(_SCALAR)
 
     def array(self, path: Path) -> None:
         self.advance()  # [
@@ -142,7 +160,7 @@ class _Scanner:
         line_col = self.pos()
         parts = self.dotted_key()
         for n in range(1, len(parts) + 1):
-            self.positions.setdefault(table + tuple(parts[:n]), line_col)
+            self.record(table + tuple(parts[:n]), line_col)
         self.skip_blank(False)
         if self.peek() != "=":
             raise _Stop
@@ -173,7 +191,7 @@ class _Scanner:
         self.advance(2 if array else 1)
         path = self.resolve(parts, array)
         for n in range(1, len(path) + 1):
-            self.positions.setdefault(path[:n], line_col)
+            self.record(path[:n], line_col)
         return path
 
     def document(self) -> None:
@@ -184,18 +202,31 @@ class _Scanner:
                 return
             if self.peek() == "[":
                 table = self.header()
+                continue
+            simple = _SIMPLE_LINE.match(self.s, self.i)
+            if simple is not None:  # `key = 12` and the like: one regex, not a dozen calls
+                self.record(table + (simple.group(1),))
+                self.i = simple.end()
             else:
                 self.key_value(table)
 
 
-def key_positions(text: str) -> dict[Path, tuple[int, int]]:
-    """Map key paths to (line, column), both 1-based. Partial on odd input."""
-    scanner = _Scanner(text)
+def key_positions(text: str, wanted: set[Path] | None = None) -> dict[Path, tuple[int, int]]:
+    """Map key paths to (line, column), both 1-based. Partial on odd input.
+
+    With `wanted`, only those paths are recorded: pass every prefix of the paths to
+    place (see prefixes) so that locate can fall back to a parent."""
+    scanner = _Scanner(text, wanted)
     try:
         scanner.document()
-    except (_Stop, IndexError):
+    except (_Stop, IndexError, RecursionError):  # RecursionError: nesting too deep to follow
         pass
     return scanner.positions
+
+
+def prefixes(paths: list[Path]) -> set[Path]:
+    """Every non-empty prefix of every path: what key_positions needs to place them."""
+    return {tuple(path[:n]) for path in paths for n in range(1, len(path) + 1)}
 
 
 def locate(positions: dict[Path, tuple[int, int]], path: Path) -> tuple[int, int] | None:
