@@ -103,6 +103,14 @@ def make_unreadable(tmp_path: Path, monkeypatch) -> Path:
         return original_open(self, *args, **kwargs)
 
     monkeypatch.setattr(Path, "open", open_)
+    original_os_open = os.open
+
+    def os_open(name, *args, **kwargs):  # the one reader (consultui.fileread) opens with os.open
+        if os.path.abspath(name) == str(path):
+            raise PermissionError(13, "Permission denied", str(name))
+        return original_os_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", os_open)
     return path
 
 
