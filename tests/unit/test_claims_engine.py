@@ -121,7 +121,7 @@ def test_claims_are_flagged(text, category):
     'Be wary of clinics that promise "permanent results".',
     "Avoid clinics that claim their exosomes are FDA-approved.",
     '"Completely safe" is a red flag in any advert.',
-    "This treatment may reverse some signs of ageing.",
+    "Scientists hope exosomes could one day reverse ageing.",
     "Results are not guaranteed.",
     "There are no FDA-approved exosome products.",
     "Neither treatment replaces surgery.",
@@ -130,6 +130,16 @@ def test_claims_are_flagged(text, category):
 ])
 def test_negated_hedged_or_mentioned_claims_are_not_flagged(text):
     assert find(text) == []
+
+
+def test_hedged_claims_are_flagged_one_severity_lower():
+    # A hedge is no defence (FTC 2022): the claim is reported, lower, and the message says why.
+    plain = find("This treatment reverses the signs of ageing.")
+    hedged = find("This treatment may reverse some signs of ageing.")
+    assert [f.rule for f in plain] == [f.rule for f in hedged] == ["reverse-ageing"]
+    assert plain[0].severity == "high" and hedged[0].severity == "medium"
+    assert "hedge does not make it acceptable" in hedged[0].message
+    assert "hedge" not in plain[0].message
 
 
 def test_exceptions_drop_overlapping_hits_only():

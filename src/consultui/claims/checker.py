@@ -14,13 +14,20 @@ How a text is checked
 2. Context decides which hits are claims. A hit is dropped when, in its clause, a
    negation comes before it within 10 words ("not", "no", "never", "cannot",
    "no treatment can", "neither", any "n't"; but not "not only", "no wonder",
-   "don't miss") or a hedge within 4 words ("may", "might", "could", "possibly"),
-   or a denial follows it ("... is not", "... are a myth"); when the sentence is a
-   question answered "No"; when the sentence warns about such wording before it
-   ("be wary of", "avoid", "red flag", "clinics that claim"), or the hit is in
-   quotes and the paragraph around it warns ("misleading", "beware", "banned").
+   "don't miss"), or speculation or an open question comes before it ("hope",
+   "one day", "whether", "trials are needed to show"), or a denial follows it
+   ("... is not", "... are a myth", "... is still far off"); when the sentence is a
+   question answered "No"; when the sentence reports or warns about such wording
+   before it ("be wary of", "avoid", "red flag", "clinics that claim", "touted as",
+   "advertisements", "claimed"), or calls it a sign of exaggeration after it; when
+   the hit is in quotes and the paragraph around it warns ("misleading", "beware",
+   "banned") or the quote is attributed as a claim ("..." claims one review); when
+   one or two words are set in scare quotes ("a 'cure' for ageing").
    Words inside the hit never count as context, so "no side effects" and
    "risk-free" stay flagged; quoted testimonials stay flagged too.
+   A hedge within 4 words before a hit ("may", "might", "could", "possibly") does
+   not drop it: regulators (FTC 2022) do not accept a hedge as a defence. The
+   finding is reported one severity lower, with a message that says so.
 3. A rule's `exceptions` are searched in the hit's sentence; an exception match that
    overlaps the hit drops it.
 4. Overlapping hits give one finding: the longest span wins, then the higher
@@ -31,7 +38,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from collections.abc import Iterable
@@ -163,6 +170,24 @@ _NEGATION = re.compile(
     r"\b(?:not|no|never|neither|nor|none|nothing|nobody|cannot|can['\u2019]?t|won['\u2019]?t|"
     r"\w+n['\u2019]t|unlikely|impossible|without evidence|no one)\b", re.IGNORECASE)
 _HEDGE = re.compile(r"\b(?:may|might|could|possibly|potentially|perhaps|maybe)\b", re.IGNORECASE)
+# Speculation and open questions: the claim is not asserted ("scientists hope it could
+# one day reverse ageing", "whether exosomes are safe and effective").
+_SPECULATION = re.compile(
+    r"\b(?:hopes?|hoped|hoping|dreams? of|one day|some ?day|in (?:the )?future|in theory|theoretically|"
+    r"whether|if and when|(?:needed|required|necessary|designed|aims?|trying) to (?:show|prove|confirm|establish|"
+    r"demonstrate|test|find out|determine|see)|to (?:show|prove|test|find out|determine|see) (?:if|whether))\b",
+    re.IGNORECASE)
+# Wording after a hit that calls it exaggeration: "firm guarantees ... are often a sign
+# of exaggerated advertising".
+_WARNING_AFTER = re.compile(
+    r"\b(?:(?:is|are|was|were)\s+(?:often|usually|always|typically|generally|a)?\s*(?:a\s+)?(?:sign|signs|red flags?|"
+    r"warning signs?|marketing|hype|exaggerat\w*|misleading|unsubstantiated|unproven|not supported)|"
+    r"(?:is|are)\s+(?:still\s+)?(?:far off|a long way off|years away|decades away))\b",
+    re.IGNORECASE)
+# A quoted claim attributed as somebody's claim: '"They're magic!" claims one review'.
+_ATTRIBUTED = re.compile(
+    r"[\s\"'\u201d\u2019,.!?]*(?:\u2014|-|,)?\s*(?:claims?|claimed|boasts?|boasted|touts?|touted|promises?|promised|"
+    r"insists?|insisted|proclaims?|exhorts?|declares?|gushes|gushed)\b", re.IGNORECASE)
 _DENIAL_AFTER = re.compile(
     r"[\s\"'\u201d\u2019]*(?:,?\s*but\s+(?:it|they|this|that|these|those)\s+(?:is|are|was|were|does|do)\s*(?:not|n['\u2019]t)\b|(?:is|are|was|were|do|does|did|will|would|can|has|have)\s+(?:not|never)\b|"
     r"(?:isn|aren|wasn|weren|doesn|don|didn|won|can|hasn|haven)['\u2019]?t\b"
@@ -177,7 +202,13 @@ _WARNING = re.compile(
     r"(?:that|who|which) (?:claim|claims|promise|promises|advertise|advertises|tout|touts|boast|boasts|market|markets|say|says)|"
     r"(?:marketed|advertised|sold|billed|touted|promoted|labell?ed|described) as|describes?\s+(?:\w+\s+){0,3}as|"
     r"(?:some|many|other|certain)\s+(?:clinics|providers|sellers|companies|ads|adverts|advertisers|marketers|websites|brands|salons)|"
-    r"claiming|touting|banned|ban|prohibit\w*|not allowed|unlawful|illegal|ruled|breach\w*|regulators?)\b",
+    r"claiming|touting|banned|ban|prohibit\w*|not allowed|unlawful|illegal|ruled|breach\w*|regulators?|"
+    r"claims|claimed|advertisements?|adverts?|advertising|headlines|hype\w*|buzzwords?|unsubstantiated|"
+    r"(?:advocates|proponents|sellers|marketers|clinics|companies|brands|providers|presenters|websites|ads) "
+    r"(?:claim|say|promise|tout|boast|suggest|insist)|"
+    r"(?:tell|tells|telling|told) (?:us|you|people|consumers|customers|patients|readers)|"
+    r"(?:market|markets|marketing|sell|sells|selling|pitch|pitches|pitching|bill|bills|hype|hypes|promote|promotes) "
+    r"(?:\w+\s+){0,3}as)\b",
     re.IGNORECASE)
 _ANSWER_NO = re.compile(
     r"^[\s\"'\u201c\u201d]*(?:a\s*[:.)-]\s*|answer\s*[:.-]\s*)?(?:no|nope|not\b|never|sadly,? no|unfortunately,? not|"
@@ -258,6 +289,7 @@ class _Hit:
     s1: int = 0
     question: bool = False
     answer: int = -1    # 1 = answered yes, 0 = answered no
+    hedged: bool = False  # a hedge ("may", "could") before it: reported one severity lower
 
 
 class _Group:
@@ -492,14 +524,21 @@ class Checker:
         cleaned = _NEG_FALSE.sub(" ", clause)
         if _NEGATION.search(_last_words(cleaned, _NEG_WORDS)):
             return False
-        if _HEDGE.search(_last_words(cleaned, _HEDGE_WORDS)):
+        if _SPECULATION.search(_last_words(text[s0:start], 15)) or _SPECULATION.search(text, end, s1):
             return False
+        if _HEDGE.search(_last_words(cleaned, _HEDGE_WORDS)):
+            hit.hedged = True
         if _DENIAL_AFTER.match(text, end, min(s1, end + 80)):
             return False
-        if _WARNING.search(text, s0, start):
+        if _WARNING.search(text, s0, start) or _WARNING_AFTER.search(text, end, s1):
+            return False
+        if _scare_quoted(text, start, end):
             return False
         para0 = sentences.paragraph_start(start)
         if _in_quotes(text, para0, start):
+            if _ATTRIBUTED.match(text, end, min(s1 + 40, len(text))) or _ATTRIBUTED.match(
+                    text, _quote_end(text, end, s1), min(s1 + 40, len(text))):
+                return False
             window_end = min(len(text), s1 + 200)
             brk = _PARA_BREAK.search(text, s1, window_end)
             if _WARNING.search(text, para0, brk.start() if brk else s1):
@@ -563,7 +602,8 @@ class Checker:
                         last[2] = h
                     continue
             merged.append([h.start, h.end, h])
-        return _findings(text, [(s, e, rules[h.rule]) for s, e, h in merged])
+        return _findings(text, [(s, e, _hedged(rules[h.rule]) if h.hedged else rules[h.rule])
+                                for s, e, h in merged])
 
     @staticmethod
     def _near(text: str, a: int, b: int) -> bool:
@@ -571,6 +611,36 @@ class Checker:
         if len(gap) > 60 or _SENT_END.search(gap):
             return False
         return len(gap.split()) <= _MERGE_WORDS
+
+
+_QUOTES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
+
+
+def _scare_quoted(text: str, start: int, end: int) -> bool:
+    """One or two words set in quotes of their own: a mention, not a use ("a 'cure'
+    for ageing"). Longer quotes (testimonials) are claims."""
+    if start == 0 or end >= len(text) or text[start - 1] not in _QUOTES:
+        return False
+    if text[end] not in _QUOTES and not (text[end] in ".,!?" and end + 1 < len(text) and text[end + 1] in _QUOTES):
+        return False
+    return len(text[start:end].split()) <= 2
+
+
+def _quote_end(text: str, end: int, s1: int) -> int:
+    """Just past the closing quote after `end` (within the sentence), or `end`."""
+    m = re.compile(r"[\"\u201d\u2019\u00bb]").search(text, end, min(len(text), s1 + 2))
+    return m.end() if m else end
+
+
+def _hedged(rule: Rule) -> Rule:
+    """The rule as reported for a hedged hit: one severity lower, and a message that
+    says the hedge does not make the claim acceptable."""
+    order = SEVERITIES  # lowest first
+    i = order.index(rule.severity) if rule.severity in order else 0
+    return replace(
+        rule, severity=order[max(0, i - 1)],
+        message="Hedged (\"may\", \"could\"), but still a claim: a hedge does not make it acceptable "
+                "(FTC 2022 health-claims guidance). " + rule.message)
 
 
 def _non_overlapping(ranked: list[_Hit], keep) -> list[_Hit]:
