@@ -29,6 +29,19 @@ def section(app):
     return app.query_one("#screening-section", ScreeningSection)
 
 
+def app_autosave(app):
+    """What the app window's own autosave file holds (None when there is nothing to resume)."""
+    return records.load_autosave(section(app).session.slot.path)
+
+
+def plant_left_autosave(consultation):
+    """An autosave left by a window that has ended (its lock released, as after a crash)."""
+    slot = records.AutosaveSlot()
+    path = slot.write(consultation)
+    slot.release()
+    return path
+
+
 def verdict_lines(app) -> list[str]:
     from consultui.ui.screening import VerdictList
 
@@ -71,7 +84,7 @@ async def test_answering_by_keys_updates_verdicts(minimal_kb_path, size):
         assert screening.highlighted_question_id() == "pregnant"
         assert verdict_lines(app) == ["✖ Contraindicated: Alpha", "… Incomplete: Beta"]
         detail = static_text(app, "#screening-verdict-text")
-        assert "Contraindicated · Alpha therapy" in detail
+        assert "✖ Contraindicated · 1 of 2 not asked · Alpha therapy" in detail
         assert "ABSOLUTE: Bleeding disorder? — Bleeding risk. [REF-A]" in detail
         assert "Still not asked (1)" in detail and "Pregnant or breastfeeding?" in detail
         assert "REF-A: Author A. A study. Journal 2020." in detail
@@ -192,7 +205,7 @@ async def test_notes_and_patient_reference(minimal_kb_path):
         await pilot.press(*"first", "enter", *"second", "ctrl+s")
         await pilot.pause()
         assert screening.consultation.general_note == "first\nsecond"
-        assert records.load_autosave().general_note == "first\nsecond"
+        assert app_autosave(app).general_note == "first\nsecond"
 
 
 # --------------------------------------------------------------------------- records
@@ -226,13 +239,13 @@ async def test_every_change_is_autosaved(minimal_kb_path):
     app = make_app(minimal_kb_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_screening(pilot)
-        assert records.load_autosave() is None
+        assert app_autosave(app) is None
         await pilot.press("y")
         await pilot.pause()
-        assert records.load_autosave().answers == {"bleeding": Answer.YES}
+        assert app_autosave(app).answers == {"bleeding": Answer.YES}
         await pilot.press("up", "space")
         await pilot.pause()
-        assert records.load_autosave() is None  # empty again: nothing to resume
+        assert app_autosave(app) is None  # empty again: nothing to resume
 
 
 async def test_resume_after_crash(minimal_kb_path):
@@ -240,7 +253,7 @@ async def test_resume_after_crash(minimal_kb_path):
 
     crashed = Consultation(patient_ref="XY", answers={"bleeding": Answer.YES, "gone": Answer.YES},
                            notes={"bleeding": "since 2019", "gone": "old note"})
-    records.autosave(crashed)
+    plant_left_autosave(crashed)
 
     app = make_app(minimal_kb_path)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -258,18 +271,18 @@ async def test_resume_after_crash(minimal_kb_path):
         assert screening.highlighted_question_id() == "pregnant"  # first open question
         assert any("gone" in n.message for n in notifications(app))
         # The autosave now matches what the user sees.
-        assert records.load_autosave().answers == {"bleeding": Answer.YES}
+        assert app_autosave(app).answers == {"bleeding": Answer.YES}
 
 
 async def test_resume_offer_can_be_declined(minimal_kb_path):
-    records.autosave(Consultation(answers={"bleeding": Answer.YES}))
+    planted = plant_left_autosave(Consultation(answers={"bleeding": Answer.YES}))
     app = make_app(minimal_kb_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.click("#resume-no")
         await pilot.pause()
         assert section(app).consultation.is_empty()
-        assert not records.autosave_path().exists()
+        assert not planted.exists()
 
 
 async def test_no_resume_offer_without_autosave(minimal_kb_path):
@@ -307,7 +320,7 @@ async def test_new_consultation_asks_first(minimal_kb_path):
         assert screening.consultation.is_empty()
         assert verdict_lines(app) == ["… Incomplete: Alpha", "… Incomplete: Beta"]
         assert _question_prompts(app)[0] == "[ ? ] Bleeding disorder?"
-        assert not records.autosave_path().exists()
+        assert not section(app).session.slot.path.exists()
 
 
 # --------------------------------------------------------------------------- failures
@@ -325,6 +338,7 @@ async def test_failed_writes_show_error_and_keep_answers(minimal_kb_path):
         assert not error.display
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(records, "write_text_atomic", _refuse)
+            mp.setattr(records.atomic, "stage_bytes", _refuse)
 
             await pilot.press("y")
             await pilot.pause()
@@ -356,7 +370,7 @@ async def test_failed_writes_show_error_and_keep_answers(minimal_kb_path):
         await pilot.press("y")  # still on the last question: pregnant -> Yes
         await pilot.pause()
         assert not error.display
-        assert records.load_autosave().answers == {"bleeding": Answer.YES, "pregnant": Answer.YES}
+        assert app_autosave(app).answers == {"bleeding": Answer.YES, "pregnant": Answer.YES}
 
 
 async def test_save_error_from_save_record(minimal_kb_path, monkeypatch):
@@ -442,7 +456,7 @@ async def test_set_kb_keeps_the_consultation(minimal_kb_path, minimal_kb):
         assert _question_prompts(app) == ["[Yes] Bleeding disorder?"]
         assert verdict_lines(app) == ["✖ Contraindicated: Alpha", "✔ No contraindication found: Beta"]
         assert any("pregnant" in n.message for n in notifications(app))
-        assert records.load_autosave().answers == {"bleeding": Answer.YES}
+        assert app_autosave(app).answers == {"bleeding": Answer.YES}
 
 
 async def test_keys_in_help_and_palette(minimal_kb_path):

@@ -30,7 +30,7 @@ def test_answers_re_evaluate_and_autosave_with_the_injected_clock():
     session.set_answer("bleeding", Answer.YES)
     assert session.verdicts[0].verdict == Verdict.CONTRAINDICATED
     assert session.last_autosave == FIXED
-    assert records.load_autosave().answers == {"bleeding": Answer.YES}
+    assert records.load_autosave(session.slot.path).answers == {"bleeding": Answer.YES}
     assert session.answered_count() == 1 and session.changed_since_record
 
 
@@ -47,15 +47,17 @@ def test_resume_offers_the_autosave_and_start_new_clears_it():
     first = ConsultationSession(fixture_kb(), now=clock)
     first.set_answer("nsaids", Answer.YES)
     first.set_patient_ref("AB-1042")
+    first.close()  # the first window ends (a crash leaves the same: an unlocked autosave)
     second = ConsultationSession(fixture_kb(), now=clock)
     offer = second.resume_offer()
     assert offer is not None and offer.dropped == []
     assert "patient ref: AB-1042" in offer.summary() and "1 answer(s)" in offer.summary()
     second.resume(offer)
     assert second.answer("nsaids") == Answer.YES
-    assert second.verdicts[0].verdict == Verdict.CAUTION
+    assert second.verdicts[0].verdict == Verdict.DEFER  # nsaids: a relative contraindication
     assert second.start_new() is None
-    assert second.consultation.is_empty() and records.load_autosave() is None
+    assert second.consultation.is_empty() and records.load_autosave(second.slot.path) is None
+    assert not first.slot.path.exists()  # resumed into the second window's own file
 
 
 def test_a_changed_knowledge_base_drops_answers_it_no_longer_asks():
@@ -77,7 +79,7 @@ def test_save_record_names_both_files_and_keeps_state_on_failure(tmp_path, monke
     def refuse(*_a, **_k):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(records, "write_text_atomic", refuse)
+    monkeypatch.setattr(records.atomic, "stage_bytes", refuse)
     session.set_answer("nsaids", Answer.NO)
     with pytest.raises(OSError):
         session.save_record(tmp_path / "other")
@@ -88,7 +90,7 @@ def test_save_record_names_both_files_and_keeps_state_on_failure(tmp_path, monke
 def test_autosave_failure_is_reported_once_per_distinct_error(monkeypatch):
     session = ConsultationSession(fixture_kb(), now=clock)
 
-    def refuse(_consultation):
+    def refuse(_consultation, **_kwargs):
         raise records.SaveError("Could not write the autosave to x: read-only")
 
     monkeypatch.setattr(records, "autosave", refuse)

@@ -37,7 +37,7 @@ def test_markdown_contains_everything_the_record_needs():
     md = render(records.render_markdown)
     for needle in ["2025-03-04 11:00", "2025-03-04 10:30", "AB-12", "Fixture KB", "version 0.1",
                    "ab" * 32, "/fixture/therapies.toml", "Not medical advice",
-                   "✖ Alpha: Contraindicated", "⚠ Beta: Caution",
+                   "✖ Alpha: Contraindicated", "⏸ Beta: Defer",
                    "✔ Delta: No contraindication found",
                    "Risk of spreading infection.", "REF-A", "Author A. Journal 2020.",
                    "Second trimester", "Prefers topical.", "**Not asked**", "**Yes**", "**No**"]:
@@ -111,7 +111,8 @@ def test_failed_write_raises_oserror_keeps_old_file_and_memory(tmp_path, monkeyp
     assert records.autosave_path().read_text(encoding="utf-8") == before
     assert c.to_dict() == snapshot  # nothing lost in memory
     # no temporary files and no half record left behind
-    assert [p.name for p in records.autosave_path().parent.iterdir()] == [records.AUTOSAVE_NAME]
+    path = records.autosave_path()
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name, path.with_suffix(".lock").name]
     assert list((tmp_path / "rec").iterdir()) == []
 
 
@@ -170,7 +171,7 @@ def test_corrupt_autosave_is_set_aside(content):
     path.write_bytes(content)
     assert records.load_autosave() is None
     assert not path.exists()
-    kept = list(path.parent.glob(f"{records.AUTOSAVE_NAME}.corrupt-*"))
+    kept = list(path.parent.glob(f"{path.name}.corrupt-*"))
     assert len(kept) == 1 and kept[0].read_bytes() == content
     records.autosave(consultation())  # a new autosave works afterwards
     assert records.load_autosave() is not None

@@ -25,20 +25,30 @@ class ResumeOffer:
 
     consultation: Consultation
     dropped: list[str]
+    source: records.LeftAutosave | None = None  # the file it came from (claimed by this window)
+    more: int = 0  # further consultations left by closed windows, offered at later starts
 
     def summary(self) -> str:
         c = self.consultation
         notes = " · notes" if c.notes or c.general_note.strip() else ""
-        return (f"Started {c.started_at.strftime('%Y-%m-%d %H:%M')} · "
+        text = (f"Started {c.started_at.strftime('%Y-%m-%d %H:%M')} · "
                 f"patient ref: {c.patient_ref.strip() or 'none'} · {len(c.answers)} answer(s){notes}")
+        if self.more:
+            text += (f"\n{self.more} more unfinished consultation(s) from other closed windows: "
+                     "each is offered at a later start.")
+        return text
 
 
 class ConsultationSession:
     def __init__(self, kb: KnowledgeBase, consultation: Consultation | None = None, *,
-                 autosave: bool = True, now: Callable[[], _dt.datetime] | None = None) -> None:
+                 autosave: bool = True, now: Callable[[], _dt.datetime] | None = None,
+                 slot: records.AutosaveSlot | None = None) -> None:
         self.kb = kb
         self.consultation = consultation or Consultation()
         self.autosave_enabled = autosave
+        # This window's own autosave file: another window never writes or offers it while this one lives.
+        self.slot = slot or records.AutosaveSlot()
+        self._offer: ResumeOffer | None = None
         self._now = now or clock.now
         self.verdicts: list[TherapyVerdict] = evaluate(kb, self.consultation.answers)
         self.autosave_error: str | None = None
@@ -108,7 +118,7 @@ class ConsultationSession:
         if not self.autosave_enabled:
             return None
         try:
-            records.autosave(self.consultation)
+            records.autosave(self.consultation, slot=self.slot)
         except OSError as exc:  # SaveError is an OSError
             message = f"Autosave failed (your answers are kept here; c copies the record): {exc}"
             fresh = message != self.autosave_error
@@ -119,23 +129,68 @@ class ConsultationSession:
         return None
 
     def resume_offer(self) -> ResumeOffer | None:
-        saved = records.load_autosave()
-        if saved is None:
+        """The newest consultation left by a window that is no longer open (never one
+        still open in another window), claimed for this window until resumed or declined."""
+        if not self.autosave_enabled:
             return None
+        if self._offer is not None:
+            return self._offer
+        left, more = records.claim_left_autosave(exclude=self.slot)
+        if left is None:
+            return None
+        saved = left.consultation
         dropped = saved.retain_known(self.kb)
         if saved.is_empty():
+            left.release()
             return None
-        return ResumeOffer(saved, dropped)
+        self._offer = ResumeOffer(saved, dropped, left, more)
+        return self._offer
 
     def resume(self, offer: ResumeOffer) -> None:
+        """Continue the offered consultation in this window. Its old file is deleted only
+        once this window's own autosave holds it."""
         self.consultation = offer.consultation
         self.changed_since_record = True
         self.verdicts = evaluate(self.kb, self.consultation.answers)
-        if offer.dropped:
-            self.autosave()
+        self._offer = None
+        saved = self.autosave() is None and self.autosave_error is None
+        if offer.source is not None:
+            if saved:
+                try:
+                    offer.source.discard()
+                except OSError:
+                    offer.source.release()
+            else:
+                offer.source.release()  # kept: offered again at the next start
+
+    def decline(self, offer: ResumeOffer) -> None:
+        """The offered consultation is not wanted: delete its file."""
+        if self._offer is offer:
+            self._offer = None
+        if offer.source is not None:
+            try:
+                offer.source.discard()
+            except OSError:
+                offer.source.release()
+
+    def close(self) -> None:
+        """The window closes: an empty autosave is removed, the lock and any claim released,
+        so that a later window can offer what is left."""
+        if self._offer is not None and self._offer.source is not None:
+            self._offer.source.release()
+        self._offer = None
+        if self.autosave_enabled and self.consultation.is_empty():
+            try:
+                self.slot.clear()
+            except OSError:
+                pass
+        self.slot.release()
 
     def start_new(self) -> str | None:
-        """Clear everything and remove the autosave; returns an error message when it could not."""
+        """Clear everything and remove the autosave; returns an error message when it could not.
+        A consultation offered for resuming and not taken is deleted too."""
+        if self._offer is not None:
+            self.decline(self._offer)
         self.consultation = Consultation(started_at=self._now())
         self.changed_since_record = False
         self.last_record = None
@@ -144,7 +199,7 @@ class ConsultationSession:
         if not self.autosave_enabled:
             return None
         try:
-            records.clear_autosave()
+            records.clear_autosave(self.slot)
         except OSError as exc:
             self.autosave_error = f"Could not remove the autosave: {exc}"
             return self.autosave_error

@@ -69,32 +69,86 @@ def register(sub: Any) -> None:
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output (never the file in use)")
     export.set_defaults(func=kb_export, needs_kb=True)
 
+    migrate = kb_sub.add_parser(
+        "migrate", help="upgrade a schema version 1 file to version 2",
+        description="Rewrite a schema version 1 knowledge-base file as version 2, in place. "
+        "Kept: every line of the file, comments and layout included. Changed: the schema_version line; "
+        "each [[contraindication]] gets an action line saying none was given; appended at the end: the "
+        "elective-procedure component and, per therapy, one component and one plan that carry the "
+        "therapy's contraindications as before. The result is validated first; the old file is kept in "
+        "the backups folder before it is replaced. Exit 0 when upgraded (or already version 2), 1 when the "
+        "result would not validate (nothing is written), 2 when the file cannot be read or is invalid.",
+    )
+    migrate.add_argument("file", nargs="?", help="file to upgrade (default: the file in use; see `consultui kb path`)")
+    migrate.set_defaults(func=kb_migrate, needs_kb=False)
+
 
 # -- validate and path --------------------------------------------------------------
 
 def kb_validate(args: argparse.Namespace) -> int:
     from rich.text import Text
 
-    from consultui.kb.load import KBReadError, load_kb, resolve_kb_path
-    from consultui.kb.schema import SCHEMA_VERSION
+    from consultui.kb.load import Invalid, KBReadError, load_kb, resolve_kb_path
 
     path = Path(args.file) if args.file else resolve_kb_path(args.kb)[0]
     try:
         result = load_kb(path)
     except KBReadError as exc:
         raise CommandError(str(exc)) from None
-    if result.kb is None:
+    if isinstance(result, Invalid):
         print_problems(result.problems, stderr=False)
-        console().print(Text(clean(f"{path}: {len(result.problems)} problem(s) found"), style="bold red"))
+        console().print(Text(clean(f"{path}: {result.count} problem(s) found"), style="bold red"))
         return EXIT_FOUND
     kb = result.kb
     cells = sum(len(by_row) for tab in kb.tabs for by_row in tab.cells.values())
+    for warning in result.warnings:
+        say(f"{path}: {warning}", "bold yellow")
     say(
-        f"{path}: valid (schema {SCHEMA_VERSION}, version {kb.meta.version}): {len(kb.therapies)} therapies, "
+        f"{path}: valid (schema {kb.schema_version}, version {kb.meta.version}): {len(kb.therapies)} therapies, "
+        f"{len(kb.plans)} plans, "
         f"{len(kb.tabs)} tabs, {cells} cells, {len(kb.questions)} questions, "
         f"{len(kb.contraindications)} contraindications, {len(kb.categories)} categories, "
         f"{len(kb.rules)} rules, {len(kb.references)} references"
     )
+    return EXIT_OK
+
+
+def kb_migrate(args: argparse.Namespace) -> int:
+    from consultui import atomic
+    from consultui.kb.files import BackupError, decode_text, is_bundled, write_backup
+    from consultui.kb.load import KBReadError, Loaded, load_kb, parse_kb, read_bytes, resolve_kb_path
+    from consultui.kb.migrate import MigrateError, migrate_v1_text
+
+    path = Path(args.file) if args.file else resolve_kb_path(args.kb)[0]
+    try:
+        data = read_bytes(path)
+        result = load_kb(path)
+    except KBReadError as exc:
+        raise CommandError(str(exc)) from None
+    if not isinstance(result, Loaded):
+        print_problems(result.problems, stderr=True)
+        raise CommandError(f"{path}: fix these problems first (consultui kb validate)")
+    if result.kb.schema_version != 1:
+        say(f"{path}: already schema version {result.kb.schema_version}; nothing to do")
+        return EXIT_OK
+    if is_bundled(path):
+        raise CommandError(f"{path} is the bundled file; migrate your own copy")
+    try:
+        new_text = migrate_v1_text(decode_text(data), result.kb)
+    except MigrateError as exc:
+        raise CommandError(f"{path}: {exc}") from None
+    check = parse_kb(new_text.encode("utf-8"), str(path))
+    if not isinstance(check, Loaded) or check.kb.schema_version != 2:
+        print_problems(check.problems, stderr=False)
+        console().print(f"{path}: the upgraded file would not be valid; nothing was written")
+        return EXIT_FOUND
+    try:
+        backup = write_backup(data, path.stem)
+        atomic.write_text_atomic(path, new_text)
+    except (BackupError, OSError) as exc:
+        raise CommandError(f"{path}: not upgraded: {exc}") from None
+    say(f"{path}: upgraded to schema version 2 ({len(check.kb.plans)} plans, one per therapy)", "bold green")
+    say(f"  (the version 1 file is kept at {backup})", "dim")
     return EXIT_OK
 
 
@@ -110,7 +164,7 @@ def kb_path(args: argparse.Namespace) -> int:
 # -- init ------------------------------------------------------------------------
 
 def kb_init(args: argparse.Namespace) -> int:
-    from consultui.kb.files import UserCopyExists, init_user_copy
+    from consultui.kb.files import BackupError, UserCopyExists, init_user_copy
     from consultui.kb.load import KBReadError
 
     try:
@@ -119,8 +173,12 @@ def kb_init(args: argparse.Namespace) -> int:
         raise CommandError(str(exc), EXIT_FOUND) from None
     except KBReadError as exc:
         raise CommandError(f"cannot read the bundled knowledge base {exc}") from None
+    except BackupError as exc:  # --force: the copy it replaces must be kept first
+        raise CommandError(f"{exc.strerror}; your copy was left untouched") from None
     except OSError as exc:
-        raise CommandError(f"cannot write your copy: {exc.strerror or exc} ({exc.filename or ''})") from None
+        from consultui import paths
+
+        raise CommandError(f"cannot write your copy {exc.filename or paths.user_kb_path()}: {exc.strerror or exc}") from None
     say(str(path))
     if backup is not None:
         say(f"  (the previous copy is kept at {backup})", "dim")
@@ -167,7 +225,7 @@ def _file_to_edit(args: argparse.Namespace) -> Path:
 
     path, _why = resolve_kb_path(args.kb)
     if not is_bundled(path):
-        if not path.is_file():
+        if not path.exists():  # anything else there (a folder, a pipe) is reported by the reader
             raise CommandError(f"{path}: no such file (make your own copy with: consultui kb init)")
         return path
     user = paths.user_kb_path()
@@ -185,17 +243,18 @@ def _file_to_edit(args: argparse.Namespace) -> Path:
 def kb_edit(args: argparse.Namespace) -> int:
     from consultui.atomic import write_text_atomic
     from consultui.kb.files import decode_text, default_editor, write_backup
-    from consultui.kb.load import KBReadError, load_kb
+    from consultui.kb.load import KBReadError, load_kb, read_bytes
 
-    path = _file_to_edit(args)
+    # The editor first: no user copy is made for an edit that cannot happen.
     editor = default_editor()
     if editor is None:
         raise CommandError("no editor found: set $VISUAL or $EDITOR (for example EDITOR=nano)")
+    path = _file_to_edit(args)
     stem = path.stem or "therapies"
     try:
-        before = path.read_bytes()
-    except OSError as exc:
-        raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
+        before = read_bytes(path)
+    except KBReadError as exc:
+        raise CommandError(f"cannot read {exc}") from None
     backup: Path | None = None
     while True:
         outcome = _run_editor(editor, path)
@@ -204,9 +263,9 @@ def kb_edit(args: argparse.Namespace) -> int:
         if outcome != 0:
             say(f"The editor exited with code {outcome}; checking the file anyway.", "yellow")
         try:
-            after = path.read_bytes()
+            after = read_bytes(path)
             result = load_kb(path)
-        except (OSError, KBReadError) as exc:
+        except KBReadError as exc:
             raise CommandError(f"cannot read {path} after editing: {exc}") from None
         if after != before and backup is None:
             try:

@@ -89,11 +89,19 @@ def _new_backup_path(stem: str, now: _dt.datetime | None = None) -> Path:
     return folder / (f"{stem}-{stamp}.toml" if n == 0 else f"{stem}-{stamp}-{n}.toml")
 
 
+class BackupError(OSError):
+    """The backup of the previous version could not be written; the message names the backup file."""
+
+
 def write_backup(data: bytes, stem: str = "therapies", keep: int = BACKUPS_KEPT) -> Path:
-    """Keep these bytes as the newest backup of <stem>.toml, then rotate. Raises OSError."""
+    """Keep these bytes as the newest backup of <stem>.toml, then rotate. Raises BackupError."""
     target = _new_backup_path(stem)
     # The exact bytes, whatever they are (a file that is not UTF-8 is kept as it was).
-    atomic.write_bytes_atomic(target, data)
+    try:
+        atomic.write_bytes_atomic(target, data)
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise BackupError(exc.errno, f"could not write the backup {target}: {reason}", str(target)) from exc
     rotate_backups(keep, stem)
     return target
 
@@ -132,6 +140,7 @@ class SaveResult:
     result: LoadResult
     written: bool = False
     backup: Path | None = None
+    backup_error: str | None = None  # saved, but the previous version could not be kept
 
     @property
     def path(self) -> Path:
@@ -154,16 +163,23 @@ def save_kb_text(path: str | os.PathLike[str], text: str, keep: int = BACKUPS_KE
     """Validate text; when valid, keep the current file as a backup and write atomically.
 
     An invalid text is refused: nothing is written and the problems come back.
-    Raises OSError when the backup or the file cannot be written (the old file is
-    then untouched).
+    Raises OSError when the file cannot be written (the old file is then untouched).
+    A backup that cannot be written (the data folder full or read-only, while the file
+    lives elsewhere) does not stop the save: `backup_error` says which write failed.
     """
     target = Path(path)
     result = parse_kb(text.encode("utf-8"), str(target))
     if not isinstance(result, Loaded):
         return SaveResult(result)
-    backup = make_backup(target, keep)
+    backup, backup_error = None, None
+    try:
+        backup = make_backup(target, keep)
+    except BackupError as exc:
+        backup_error = f"The previous version of {target} was not kept: {exc.strerror}."
+    except OSError as exc:
+        backup_error = f"The previous version of {target} could not be read to keep a backup: {exc.strerror or exc}."
     atomic.write_text_atomic(target, text)
-    return SaveResult(result, written=True, backup=backup)
+    return SaveResult(result, written=True, backup=backup, backup_error=backup_error)
 
 
 def is_bundled(path: str | os.PathLike[str]) -> bool:
@@ -181,6 +197,8 @@ SECTIONS = (
     ("tabs", "Tabs"),
     ("questions", "Questions"),
     ("contraindications", "Contraindications"),
+    ("components", "Components"),
+    ("plans", "Plans"),
     ("categories", "Categories"),
     ("rules", "Rules"),
     ("references", "References"),
@@ -240,7 +258,7 @@ def _keyed(section: str, items: tuple) -> dict[str, Any]:
         return {item.id: item for item in items}
     keyed: dict[str, Any] = {}
     for item in items:
-        base = f"{item.question}→{','.join(item.therapies)}"
+        base = f"{item.question}→{','.join(item.therapies + item.components)}"
         key, n = base, 2
         while key in keyed:
             key, n = f"{base} #{n}", n + 1

@@ -11,20 +11,26 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
+import itertools
 import json
+import os
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from consultui import clock, mdescape, paths
+from consultui import atomic, clock, filelock, mdescape, paths
 from consultui.atomic import write_text_atomic
+from consultui.fileread import FileReadError, read_text_limited
 from consultui.kb.model import KnowledgeBase
 from consultui.screening.verdicts import Consultation, TherapyVerdict, questions_by_group
 from consultui.screening.verdictview import ReasonView, cited_references, verdict_views
+from consultui.textdecode import DecodeError
 
 AUTOSAVE_NAME = "current-consultation.json"
 _AUTOSAVE_FORMAT = "consultui-autosave"
 _AUTOSAVE_VERSION = 1
+MAX_AUTOSAVE_BYTES = 16 * 1024 * 1024  # a consultation with long notes is a few hundred KB
 
 
 class SaveError(OSError):
@@ -46,8 +52,11 @@ def _write(path: Path, text: str, what: str) -> Path:
     try:
         return write_text_atomic(path, text)
     except OSError as exc:
-        detail = exc.strerror or str(exc) or type(exc).__name__
-        raise SaveError(f"Could not write the {what} to {path}: {detail}") from exc
+        raise SaveError(f"Could not write the {what} to {path}: {_detail(exc)}") from exc
+
+
+def _detail(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -92,11 +101,14 @@ def _md_header(consultation: Consultation, kb: KnowledgeBase, saved_at: _dt.date
 def _md_verdicts(verdicts: Sequence[TherapyVerdict], kb: KnowledgeBase) -> str:
     out = ["## Verdicts"]
     for view in verdict_views(kb, verdicts):
-        out += ["", f"### {view.verdict.symbol} {_md_line(view.therapy_name)}: {view.verdict.label}", ""]
+        out += ["", f"### {view.symbol} {_md_line(view.therapy_name)}: {view.label}{view.open_text}", ""]
+        out.append(_md(f"Coverage: {view.coverage_text}"
+                       + (f"; {view.limited_text}" if view.limited_text else "") + "."))
         if view.remark:
-            out.append(_md(view.remark))
+            out += ["", _md(view.remark)]
         for r in view.reasons:
-            line = f"- **{_md(r.level)}**{_md(r.grade_text)}: {_md(r.question)} — {_md(r.reason)}{_md(r.refs_text)}"
+            line = (f"- **{_md(r.level)}**{_md(r.grade_text)}: {_md(r.question)} — {_md(r.reason)}"
+                    f"{_md(r.action_text)}{_md(r.refs_text)}")
             out.append(_md_indent(line, "  "))
         if view.open_questions:
             out += ["", f"{view.open_heading}:", ""]
@@ -143,6 +155,7 @@ dl.meta dd { margin: 0; overflow-wrap: anywhere; }
 .disclaimer { border: 1px solid #999; padding: .6rem .8rem; font-size: .9rem; white-space: pre-wrap; }
 .verdict { border-left: .4rem solid #999; padding: .2rem .8rem; margin: .8rem 0; break-inside: avoid; }
 .verdict-contraindicated { border-color: #b00020; }
+.verdict-defer { border-color: #c43c00; }
 .verdict-caution { border-color: #b26a00; }
 .verdict-incomplete { border-color: #5a5a5a; border-left-style: dashed; }
 .verdict-clear { border-color: #1b7f3b; }
@@ -206,8 +219,10 @@ def _html_verdicts(verdicts: Sequence[TherapyVerdict], kb: KnowledgeBase) -> str
     out = ["<section>\n<h2>Verdicts</h2>"]
     for view in verdict_views(kb, verdicts):
         out.append(f"<article class=\"verdict verdict-{_e(view.verdict.value)}\">")
-        out.append(f"<h3><span aria-hidden=\"true\">{_e(view.verdict.symbol)}</span> "
-                   f"{_e(view.therapy_name)}: {_e(view.verdict.label)}</h3>")
+        out.append(f"<h3><span aria-hidden=\"true\">{_e(view.symbol)}</span> "
+                   f"{_e(view.therapy_name)}: {_e(view.label)}{_e(view.open_text)}</h3>")
+        out.append(f"<p class=\"coverage\">Coverage: {_e(view.coverage_text)}"
+                   + (f"; {_e(view.limited_text)}" if view.limited_text else "") + ".</p>")
         if view.remark:
             out.append(f"<p>{_e(view.remark)}</p>")
         if view.reasons:
@@ -225,7 +240,7 @@ def _html_verdicts(verdicts: Sequence[TherapyVerdict], kb: KnowledgeBase) -> str
 def _html_reason(reason: ReasonView) -> str:
     refs = f" <span class=\"refs\">{_e(reason.refs_text.strip())}</span>" if reason.refs else ""
     return (f"<li><span class=\"level\">{_e(reason.level)}</span>{_e(reason.grade_text)}: "
-            f"{_e(reason.question)} — {_e(reason.reason)}{refs}</li>")
+            f"{_e(reason.question)} — {_e(reason.reason)}{_e(reason.action_text)}{refs}</li>")
 
 
 def _html_answers(consultation: Consultation, kb: KnowledgeBase) -> str:
@@ -289,50 +304,243 @@ def save_record(consultation: Consultation, verdicts: Sequence[TherapyVerdict], 
     if ref := _safe_ref(consultation.patient_ref):
         stem += f"_{ref}"
     stem = _free_stem(folder, stem)
-    md_path = _write(folder / f"{stem}.md",
-                     render_markdown(consultation, verdicts, kb, saved_at), "consultation record")
+    html_text = render_html(consultation, verdicts, kb, saved_at)
+    md_text = render_markdown(consultation, verdicts, kb, saved_at)
+    # Both files are written in full to temporary files first; only then are they
+    # renamed, the HTML first: a kill between the two renames (microseconds) can leave
+    # only a lone .html, which is still a complete, printable record (and its stem is
+    # never reused). If the Markdown's rename fails, the HTML is removed again.
+    staged: list[atomic.StagedWrite] = []
     try:
-        html_path = _write(folder / f"{stem}.html",
-                           render_html(consultation, verdicts, kb, saved_at), "consultation record")
-    except SaveError:
-        md_path.unlink(missing_ok=True)
-        raise
+        for path, text in ((folder / f"{stem}.html", html_text), (folder / f"{stem}.md", md_text)):
+            staged.append(_stage(path, text, "consultation record"))
+        html_path = _commit(staged[0], "consultation record")
+        try:
+            md_path = _commit(staged[1], "consultation record")
+        except SaveError:
+            html_path.unlink(missing_ok=True)
+            raise
+    finally:
+        for item in staged:
+            item.discard()  # nothing when already renamed
     return md_path, html_path
+
+
+def _stage(path: Path, text: str, what: str) -> atomic.StagedWrite:
+    try:
+        return atomic.stage_bytes(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise SaveError(f"Could not write the {what} to {path}: {_detail(exc)}") from exc
+
+
+def _commit(staged: atomic.StagedWrite, what: str) -> Path:
+    try:
+        return staged.commit()
+    except OSError as exc:
+        raise SaveError(f"Could not write the {what} to {staged.requested}: {_detail(exc)}") from exc
 
 
 # --------------------------------------------------------------------------- autosave
 
-def autosave_path() -> Path:
+# One autosave per window: autosaves/current-consultation-<pid>-<start>-<n>.json, and
+# beside it a .lock file that the window keeps locked while it lives (filelock). A
+# window offers to resume only files whose lock nobody holds: left by a window that
+# crashed or was closed, never a consultation still open in another window. The single
+# current-consultation.json of earlier versions is still read (moved into the folder).
+
+AUTOSAVES_FOLDER = "autosaves"
+_SLOT_PREFIX = "current-consultation-"
+_SLOT_NAME = re.compile(r"^current-consultation-[A-Za-z0-9_-]+\.json$")
+_instance_numbers = itertools.count(1)
+
+
+def autosaves_dir() -> Path:
+    return paths.user_data_dir() / AUTOSAVES_FOLDER
+
+
+def legacy_autosave_path() -> Path:
+    """The one autosave file of earlier versions (read for one release, then moved)."""
     return paths.user_data_dir() / AUTOSAVE_NAME
 
 
-def autosave(consultation: Consultation) -> Path:
-    """Atomically replace the autosave file. Raises SaveError."""
-    payload = {"format": _AUTOSAVE_FORMAT, "version": _AUTOSAVE_VERSION,
-               "saved_at": _now().isoformat(), "consultation": consultation.to_dict()}
-    text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
-    return _write(autosave_path(), text, "autosave")
+def _lock_path(autosave_file: Path) -> Path:
+    return autosave_file.with_suffix(".lock")
 
 
-def load_autosave() -> Consultation | None:
+class AutosaveSlot:
+    """One window's autosave file, and the lock that tells other windows it is alive.
+
+    The lock is taken at the first write and held until `release()` (or the end of
+    the process, however it ends).
+    """
+
+    def __init__(self, instance_id: str | None = None) -> None:
+        self.instance_id = instance_id or (
+            f"{os.getpid()}-{_now().strftime('%Y%m%d%H%M%S')}-{next(_instance_numbers)}")
+        self._lock: filelock.FileLock | None = None
+
+    @property
+    def path(self) -> Path:
+        return autosaves_dir() / f"{_SLOT_PREFIX}{self.instance_id}.json"
+
+    @property
+    def live(self) -> bool:
+        return self._lock is not None and self._lock.held
+
+    def _hold_lock(self) -> None:
+        lock_path = _lock_path(self.path)
+        if self._lock is not None and self._lock.held and self._lock.path == lock_path:
+            return
+        if self._lock is not None:
+            self._lock.release(unlink=True)
+        try:
+            self._lock = filelock.try_lock(lock_path)
+        except OSError:
+            self._lock = None  # best effort: the write below reports a folder it cannot use
+
+    def write(self, consultation: Consultation) -> Path:
+        """Atomically replace this window's autosave. Raises SaveError."""
+        self._hold_lock()
+        payload = {"format": _AUTOSAVE_FORMAT, "version": _AUTOSAVE_VERSION,
+                   "saved_at": _now().isoformat(), "consultation": consultation.to_dict()}
+        text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+        return _write(self.path, text, "autosave")
+
+    def clear(self) -> None:
+        """Remove this window's autosave. Raises OSError if it cannot."""
+        self.path.unlink(missing_ok=True)
+
+    def release(self) -> None:
+        """The window closes: its autosave (if any) may now be offered by another window."""
+        if self._lock is not None:
+            self._lock.release(unlink=True)
+            self._lock = None
+
+
+_default_slot: AutosaveSlot | None = None
+
+
+def default_slot() -> AutosaveSlot:
+    """The slot the module-level functions below use (one per process)."""
+    global _default_slot
+    if _default_slot is None:
+        _default_slot = AutosaveSlot()
+    return _default_slot
+
+
+def autosave_path(slot: AutosaveSlot | None = None) -> Path:
+    return (slot or default_slot()).path
+
+
+def autosave(consultation: Consultation, slot: AutosaveSlot | None = None) -> Path:
+    """Atomically replace the window's autosave file. Raises SaveError."""
+    return (slot or default_slot()).write(consultation)
+
+
+@dataclass
+class LeftAutosave:
+    """A consultation autosaved by a window that is no longer open; claimed (locked) by
+    this window until it is resumed, discarded or released."""
+
+    path: Path
+    consultation: Consultation
+    lock: filelock.FileLock | None
+
+    def release(self) -> None:
+        """Leave it for a later start (or another window)."""
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+    def discard(self) -> None:
+        """Delete it (after resuming it into another file, or when declined). Raises OSError."""
+        self.path.unlink(missing_ok=True)
+        if self.lock is not None:
+            self.lock.release(unlink=True)
+            self.lock = None
+        else:
+            _lock_path(self.path).unlink(missing_ok=True)
+
+
+def _migrate_legacy() -> None:
+    legacy = legacy_autosave_path()
+    if not legacy.is_file():
+        return
+    target = autosaves_dir() / f"{_SLOT_PREFIX}legacy-{_now().strftime('%Y%m%d%H%M%S')}.json"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists():
+            os.replace(legacy, target)
+    except OSError:
+        pass  # a read-only folder: it is still offered where it is
+
+
+def _candidates(exclude: Path | None) -> list[Path]:
+    found: list[tuple[float, str, Path]] = []
+    folder = autosaves_dir()
+    entries = list(folder.iterdir()) if folder.is_dir() else []
+    legacy = legacy_autosave_path()
+    if legacy.is_file():
+        entries.append(legacy)
+    for entry in entries:
+        if entry == exclude or not (_SLOT_NAME.match(entry.name) or entry == legacy):
+            continue
+        try:
+            found.append((entry.stat().st_mtime, entry.name, entry))
+        except OSError:
+            continue
+    return [entry for _mtime, _name, entry in sorted(found, reverse=True)]
+
+
+def claim_left_autosave(exclude: AutosaveSlot | None = None) -> tuple[LeftAutosave | None, int]:
+    """The newest consultation left by a window no longer open (claimed: locked by this
+    window), and how many more there are. Autosaves of open windows are never offered."""
+    _migrate_legacy()
+    own = exclude.path if exclude is not None else None
+    chosen: LeftAutosave | None = None
+    more = 0
+    for path in _candidates(own):
+        try:
+            lock = filelock.try_lock(_lock_path(path))
+        except OSError:
+            lock = None  # cannot create a lock file (read-only folder): nobody else can either
+        else:
+            if lock is None:
+                continue  # a window is alive behind it
+        consultation = load_autosave(path)
+        if consultation is None:
+            if lock is not None:
+                lock.release(unlink=not path.exists())
+            continue
+        if chosen is None:
+            chosen = LeftAutosave(path, consultation, lock)
+        else:
+            more += 1
+            if lock is not None:
+                lock.release()
+    return chosen, more
+
+
+def load_autosave(path: Path | None = None) -> Consultation | None:
     """The consultation to offer for resuming, or None.
 
     None when there is no autosave, it cannot be read, or it holds an empty
     consultation. A corrupt file is renamed to `<name>.corrupt-<timestamp>`
     (kept for inspection) and None is returned; this never raises.
     """
-    path = autosave_path()
+    path = autosave_path() if path is None else path
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
+        # The one reader: a named pipe or /dev/zero at this path cannot stall the start.
+        text = read_text_limited(path, MAX_AUTOSAVE_BYTES, "an autosave file")
+    except DecodeError:
         _set_aside(path)
         return None
-    except OSError:
+    except FileReadError:
         return None
     try:
         consultation = _parse_autosave(text)
-    except (ValueError, KeyError, TypeError, AttributeError):
-        _set_aside(path)
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError, MemoryError):
+        _set_aside(path)  # RecursionError: JSON nested too deeply for the parser
         return None
     return None if consultation.is_empty() else consultation
 
@@ -356,6 +564,6 @@ def _set_aside(path: Path) -> Path | None:
         return None  # read-only folder: leave it; we still must not crash
 
 
-def clear_autosave() -> None:
-    """Remove the autosave (after "New consultation"). Raises OSError if it cannot."""
-    autosave_path().unlink(missing_ok=True)
+def clear_autosave(slot: AutosaveSlot | None = None) -> None:
+    """Remove the window's autosave (after "New consultation"). Raises OSError if it cannot."""
+    (slot or default_slot()).clear()
