@@ -9,6 +9,7 @@ and the listeners run on the caller's thread (the app's UI thread).
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ class DiskRead:
     text: str | None
     result: LoadResult | None
     problems: list[Problem]
+    sha256: str | None = None  # of the bytes read
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,31 @@ class StoreEvent:
 
 Listener = Callable[[StoreEvent], None]
 
+_UNKNOWN = object()  # no edit base yet: the editor has not read the file
+
+
+class SaveConflict(Exception):
+    """The file changed on disk (another window or program saved it, or deleted it) since
+    the version the editor's text is based on: nothing was written. The caller asks:
+    overwrite (save(..., overwrite=True)), reload (read_for_edit) or save as (save_as)."""
+
+    def __init__(self, path: Path, deleted: bool = False) -> None:
+        self.path = path
+        self.deleted = deleted
+        what = "was deleted" if deleted else "was changed by another window or program"
+        super().__init__(f"{path} {what} since you opened it; nothing was written")
+
+
+def _sha_or_unreadable(path: Path) -> str | None:
+    """The hash of the file's bytes; None when there is no file; "unreadable" when it
+    cannot be read (never equal to a hash, so a save over it asks first)."""
+    if not os.path.lexists(path):
+        return None
+    try:
+        return hashlib.sha256(read_bytes(path)).hexdigest()
+    except KBReadError:
+        return "unreadable"
+
 
 class KnowledgeBaseStore:
     def __init__(self, startup: StartupKB) -> None:
@@ -63,6 +90,10 @@ class KnowledgeBaseStore:
         self.reload_problems: list[Problem] = []
         self.signature: Signature | None = kbfiles.file_signature(self.path)
         self._listeners: list[Listener] = []
+        # What the editor's text is based on: the hash of the bytes it read (None: no file
+        # there yet). A save first checks that the file still holds them.
+        self._base: object = _UNKNOWN
+        self._last_disk: DiskRead | None = None
 
     @classmethod
     def open(cls, cli_value: str | os.PathLike[str] | None = None) -> KnowledgeBaseStore:
@@ -124,12 +155,14 @@ class KnowledgeBaseStore:
         except KBReadError as exc:
             return DiskRead(path, signature, None, None, [Problem(str(path), None, None, "", exc.message)])
         result = parse_kb(data, str(path))
-        return DiskRead(path, signature, decode_lenient(data), result, list(result.problems))
+        return DiskRead(path, signature, decode_lenient(data), result, list(result.problems),
+                        hashlib.sha256(data).hexdigest())
 
     def accept_disk(self, disk: DiskRead) -> None:
         """Use what read_disk found: a valid change is applied, an invalid one reported."""
         if disk.path != self.path:
             return  # saved elsewhere since (the first save of the bundled file)
+        self._last_disk = disk
         result = disk.result
         if result is not None and result.ok and result.kb is not None:
             if result.kb.sha256 != self.kb.sha256:
@@ -141,12 +174,60 @@ class KnowledgeBaseStore:
         self.reload_problems = list(disk.problems)
         self._publish(StoreEvent("disk-invalid", self.kb, self.path, disk, list(disk.problems)))
 
+    # -- the editor's base version ------------------------------------------------------
+    def read_for_edit(self, path: Path | None = None) -> bytes:
+        """The file's bytes for the editor; they become the version a save expects to
+        replace. Raises KBReadError."""
+        path = self.path if path is None else path
+        data = read_bytes(path)
+        self._base = hashlib.sha256(data).hexdigest()
+        if self.bundled:
+            # The first save writes the user copy: it expects none there yet.
+            self._base = ("copy", _sha_or_unreadable(paths.user_kb_path()))
+        return data
+
+    def adopt_disk(self, text: str) -> None:
+        """The editor took the version last found on disk (it had no unsaved edits), or
+        its text equals it: a save now replaces that version without asking."""
+        disk = self._last_disk
+        if disk is not None and disk.path == self.path and disk.text == text and disk.sha256 is not None \
+                and not self.bundled:
+            self._base = disk.sha256
+
+    def _check_base(self, target: Path) -> None:
+        if self._base is _UNKNOWN:
+            return
+        now = _sha_or_unreadable(target)
+        expected = self._base[1] if isinstance(self._base, tuple) else self._base
+        if now != expected:
+            raise SaveConflict(target, deleted=now is None)
+
     # -- saving -------------------------------------------------------------------
-    def save(self, text: str) -> kbfiles.SaveResult:
+    def save(self, text: str, *, overwrite: bool = False) -> kbfiles.SaveResult:
         """Validate and write text to the save target (keeping a backup); when valid and
-        written, it is in use everywhere at once. Raises OSError when the write fails."""
+        written, it is in use everywhere at once. Raises SaveConflict when the file on disk
+        is no longer the version the editor read (unless overwrite), OSError when the
+        write fails."""
         target = self.save_target()
+        if not overwrite:
+            self._check_base(target)
         result = kbfiles.save_kb_text(target, text)
         if result.written and result.kb is not None:
-            self._apply(result.kb, target, kbfiles.file_signature(target))
+            self._saved(result, target, text)
         return result
+
+    def save_as(self, text: str, path: str | os.PathLike[str]) -> kbfiles.SaveResult:
+        """Write text to a new file and use it from now on. Raises FileExistsError when
+        the file exists (never overwritten), OSError when the write fails."""
+        target = Path(path)
+        if os.path.lexists(target):
+            raise FileExistsError(17, "already exists; choose another name", str(target))
+        result = kbfiles.save_kb_text(target, text)
+        if result.written and result.kb is not None:
+            self._saved(result, target, text)
+        return result
+
+    def _saved(self, result: kbfiles.SaveResult, target: Path, text: str) -> None:
+        self._base = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        assert result.kb is not None
+        self._apply(result.kb, target, kbfiles.file_signature(target))

@@ -13,6 +13,8 @@ from textual.widgets.option_list import Option
 
 from consultui.kb.model import Therapy
 from consultui.problems import Problem
+from consultui.termsafe import visible
+from consultui.ui.safe import safe
 
 
 class _Dialog(ModalScreen):
@@ -55,13 +57,13 @@ class ProblemsScreen(_Dialog):
         self.using = using
 
     def compose(self) -> ComposeResult:
-        intro = Content(
+        intro = safe(
             f"{self.failed_path} could not be used, so consultui is running on {self.using}. "
             f"Fix these {len(self.problems)} problem(s) in the Knowledge base section (F5) or in your own editor: "
             "consultui picks the file up again as soon as it is saved and valid."
         )
         lines = [intro, Content("")]
-        lines += [Content(f"• {problem}") for problem in self.problems]
+        lines += [safe(f"• {problem}") for problem in self.problems]
         with Vertical(classes="dialog", id="problems-dialog"):
             yield Static(Content.styled("Knowledge-base problems", "bold"), classes="dialog-title")
             with VerticalScroll(can_focus=True, id="problems-scroll"):
@@ -86,7 +88,7 @@ class TherapyChooser(_Dialog):
     def _prompt(self, therapy: Therapy) -> Content:
         on = therapy.id in self.shown
         mark = "[✔ shown ]" if on else "[  hidden]"
-        return Content.assemble((mark, "bold" if on else "dim"), " ", therapy.name)
+        return Content.assemble((mark, "bold" if on else "dim"), " ", visible(therapy.name))
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="chooser-dialog"):
@@ -138,6 +140,54 @@ class OpenFileDialog(_Dialog):
             return
         path = Path(value).expanduser()
         if not path.is_file():
-            hint.update(Content(f"{path}: no such file (or it is a folder). Escape cancels."))
+            hint.update(safe(f"{visible(str(path), keep_newlines=False)}: no such file (or it is a folder). Escape cancels."))
             return
         self.dismiss(str(path))
+
+
+class SaveConflictDialog(ModalScreen[str | None]):
+    """The knowledge-base file changed on disk since the editor read it (another window or
+    program saved it). Dismisses with "overwrite", "reload", "save-as", or None (keep editing)."""
+
+    BINDINGS = [
+        Binding("escape", "choose(None)", "Keep editing"),
+        Binding("o", "choose('overwrite')", "Overwrite"),
+        Binding("r", "choose('reload')", "Reload"),
+        Binding("a", "choose('save-as')", "Save as"),
+        Binding("left,right", "app.focus_next", show=False),
+    ]
+
+    def __init__(self, path: str, deleted: bool = False) -> None:
+        super().__init__()
+        self.path = path
+        self.deleted = deleted
+
+    def compose(self) -> ComposeResult:
+        from textual.containers import Horizontal
+        from textual.widgets import Button
+
+        what = "was deleted" if self.deleted else "was changed by another window or program"
+        message = Content(
+            f"{visible(self.path)} {what} since you opened it. Nothing was written.\n\n"
+            "Overwrite: replace it with your text (its current version is kept as a backup).\n"
+            "Reload: throw away your changes and show the file as it is now.\n"
+            "Save as: write your text to a new file and use that one.\n"
+            "Escape: keep editing."
+        )
+        with Vertical(classes="dialog", id="conflict-dialog"):
+            yield Static(Content.styled("The file changed on disk", "bold"), classes="dialog-title")
+            yield Static(message, id="conflict-message")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(Content("Overwrite (o)"), id="conflict-overwrite", variant="warning")
+                yield Button(Content("Reload (r)"), id="conflict-reload", variant="warning")
+                yield Button(Content("Save as (a)"), id="conflict-save-as", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#conflict-save-as").focus()  # the choice that loses nothing
+
+    def on_button_pressed(self, event) -> None:
+        event.stop()
+        self.dismiss(str(event.button.id).removeprefix("conflict-"))
+
+    def action_choose(self, choice: str | None) -> None:
+        self.dismiss(choice)

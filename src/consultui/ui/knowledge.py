@@ -16,11 +16,13 @@ from textual.worker import get_current_worker
 
 from consultui import paths
 from consultui.kb import files as kbfiles
-from consultui.kb.load import KBReadError, LoadResult, parse_kb, read_bytes
-from consultui.application.kbstore import KnowledgeBaseStore
+from consultui.kb.load import KBReadError, LoadResult, parse_kb
+from consultui.application.kbstore import KnowledgeBaseStore, SaveConflict
 from consultui.kb.model import KnowledgeBase
 from consultui.problems import Problem
+from consultui.termsafe import visible
 from consultui.ui.debounce import Debouncer
+from consultui.ui.safe import VisibleTextArea, safe
 from consultui.ui.section import PaletteCommand, Section
 
 DEBOUNCE_SECONDS = 0.4
@@ -36,11 +38,11 @@ def make_editor(text: str = "") -> TextArea:
         language = None
     if language is not None:
         try:
-            return TextArea.code_editor(text, language=language, soft_wrap=False, tab_behavior="focus",
+            return VisibleTextArea.code_editor(text, language=language, soft_wrap=False, tab_behavior="focus",
                                         show_line_numbers=True, id="kb-editor")
         except Exception:  # LanguageDoesNotExist and friends
             pass
-    return TextArea.code_editor(text, language=None, soft_wrap=False, tab_behavior="focus",
+    return VisibleTextArea.code_editor(text, language=None, soft_wrap=False, tab_behavior="focus",
                                 show_line_numbers=True, id="kb-editor")
 
 
@@ -49,7 +51,7 @@ def problem_prompt(problem: Problem) -> Content:
     text = f"{problem.key}: {problem.message}" if problem.key else problem.message
     if problem.hint:
         text += f" ({problem.hint})"
-    return Content.assemble((f"{where}: ", "bold"), text)
+    return Content.assemble((f"{where}: ", "bold"), visible(text))
 
 
 class KnowledgeSection(Section):
@@ -131,7 +133,7 @@ class KnowledgeSection(Section):
         """Load the file into the editor (replacing the editor text)."""
         self.path = path
         try:
-            data = read_bytes(path)
+            data = self.store.read_for_edit(path)  # the version a save expects to replace
         except KBReadError as exc:
             self.disk_note = f"Cannot read it: {exc.message}"
             data = b""
@@ -159,7 +161,7 @@ class KnowledgeSection(Section):
         if self.bundled:
             parts.append(f"bundled (read-only): first save writes your copy at {paths.user_kb_path()}")
         parts.append("● unsaved changes" if self.dirty else "saved")
-        self.query_one("#kb-status", Static).update(Content(" · ".join(parts)))
+        self.query_one("#kb-status", Static).update(safe(" · ".join(parts)))
         self._show_summary()
 
     def _show_summary(self) -> None:
@@ -170,7 +172,7 @@ class KnowledgeSection(Section):
         else:
             verdict = "✓ Valid. ctrl+s saves and applies it everywhere." if self.dirty else "✓ Valid."
         text = verdict if not self.disk_note else f"{self.disk_note}\n{verdict}"
-        self.query_one("#kb-summary", Static).update(Content(text))
+        self.query_one("#kb-summary", Static).update(safe(text))
 
     # -- validation ------------------------------------------------------------------
     @on(TextArea.Changed, "#kb-editor")
@@ -238,21 +240,32 @@ class KnowledgeSection(Section):
         self.schedule_validation(immediate=True)
 
     # -- saving -----------------------------------------------------------------------
-    def action_save(self) -> None:
+    def action_save(self, overwrite: bool = False) -> None:
         text = self.editor.text
         target = self.save_target()
         first_copy = self.bundled
         try:
-            result = self.store.save(text)  # when valid, the store puts it in use everywhere
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            self.app.notify(
-                f"Could not write {target}: {reason}. The file on disk is unchanged and your text stays in the editor.",
-                title="Not saved", severity="error", markup=False, timeout=12,
-            )
-            self.disk_note = f"Not saved: {reason} ({target})."
-            self.show_status()
+            # When valid, the store puts it in use everywhere. It refuses (SaveConflict) when
+            # another window or program changed the file since the editor read it.
+            result = self.store.save(text, overwrite=overwrite)
+        except SaveConflict as conflict:
+            self._ask_about_conflict(conflict)
             return
+        except OSError as exc:
+            self._not_written(target, exc)
+            return
+        self._finish_save(result, text, target, first_copy)
+
+    def _not_written(self, target: Path, exc: OSError) -> None:
+        reason = exc.strerror or str(exc)
+        self.app.notify(
+            f"Could not write {target}: {reason}. The file on disk is unchanged and your text stays in the editor.",
+            title="Not saved", severity="error", markup=False, timeout=12,
+        )
+        self.disk_note = f"Not saved: {reason} ({target})."
+        self.show_status()
+
+    def _finish_save(self, result: kbfiles.SaveResult, text: str, target: Path, first_copy: bool) -> None:
         if not result.written:
             self.show_problems(text, result.problems)
             first = result.problems[0]
@@ -270,7 +283,49 @@ class KnowledgeSection(Section):
         if result.backup is not None:
             message += f" (previous version kept at {result.backup})"
         self.app.notify(message + ". Applied everywhere.", title="Knowledge base saved", markup=False, timeout=8)
+        if result.backup_error:
+            self.app.notify(result.backup_error, title="Saved without a backup", severity="warning",
+                            markup=False, timeout=12)
         self.show_problems(text, [])
+
+    def _ask_about_conflict(self, conflict: SaveConflict) -> None:
+        from consultui.ui.dialogs import SaveConflictDialog
+
+        def answered(choice: str | None) -> None:
+            if choice == "overwrite":
+                self.action_save(overwrite=True)
+            elif choice == "reload":
+                self.open_file(self.path)
+                self.app.notify(f"Your changes were discarded; {self.path} reloaded.", title="Knowledge base", markup=False)
+            elif choice == "save-as":
+                self._ask_save_as()
+
+        self.disk_note = f"Not saved: {conflict}."
+        self.show_status()
+        self.app.push_screen(SaveConflictDialog(str(conflict.path), conflict.deleted), answered)
+
+    def _ask_save_as(self) -> None:
+        from consultui.ui.screening_dialogs import TextPrompt
+
+        target = self.save_target()
+        suggestion = target.with_name(f"{target.stem}-mine{target.suffix or '.toml'}")
+
+        def answered(value: str | None) -> None:
+            if value is None or not value.strip():
+                return
+            path = Path(value.strip()).expanduser()
+            text = self.editor.text
+            try:
+                result = self.store.save_as(text, path)
+            except OSError as exc:
+                self._not_written(path, exc)  # an existing file is never replaced
+                return
+            self._finish_save(result, text, path, first_copy=False)
+
+        self.app.push_screen(TextPrompt(
+            "Save as a new file", "Your text goes to this new file, which this window then uses.",
+            str(suggestion),
+        ), answered)
 
     def action_discard(self) -> None:
         if not self.dirty:
@@ -295,14 +350,16 @@ class KnowledgeSection(Section):
             return  # not read yet: it is read fresh when the section is first shown
         if text == self.editor.text:
             self.saved_text = text
+            self.store.adopt_disk(text)
             self.show_status()
             return
         if not self.dirty:
             self.disk_note = ""
+            self.store.adopt_disk(text)
             self._load_text(text)
             if result is not None and not result.ok:
                 self.disk_note = "The file on disk has problems (below); the app keeps using the last valid version."
             self.show_status()
             return
-        self.disk_note = "The file changed on disk; your unsaved changes are kept (saving replaces it, keeping a backup)."
+        self.disk_note = "The file changed on disk; your unsaved changes are kept (saving asks: overwrite, reload or save as)."
         self.show_status()
