@@ -26,6 +26,8 @@ from consultui.screening.verdicts import (
     Verdict,
     questions_by_group,
 )
+from consultui.termsafe import visible
+from consultui.ui.safe import safe
 from consultui.ui.section import PaletteCommand, Section
 
 # What the question list shows in front of each question: words, not colour alone.
@@ -37,6 +39,7 @@ ANSWER_MARKERS = {
 
 VERDICT_STYLES = {
     Verdict.CONTRAINDICATED: "bold $error",
+    Verdict.DEFER: "bold $error 80%",
     Verdict.CAUTION: "bold $warning",
     Verdict.INCOMPLETE: "",
     Verdict.CLEAR: "$success",
@@ -107,8 +110,14 @@ class ScreeningSection(Section):
                     yield Static(id="screening-verdict-text")
 
     def on_mount(self) -> None:
+        if self.closing:  # mounted just as the app closes (the hidden sections mount late)
+            return
         self.rebuild()
         self.call_after_refresh(self.offer_resume)
+
+    def on_unmount(self) -> None:
+        # The window closes: release its autosave lock so a later start can offer what is left.
+        self.session.close()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
@@ -118,7 +127,7 @@ class ScreeningSection(Section):
         """Marker and text side by side, so wrapped lines keep a hanging indent."""
         answer = self.consultation.answer(question.id)
         marker, style = ANSWER_MARKERS[answer]
-        text = Text(question.text)  # plain text: never parsed as markup
+        text = Text(visible(question.text))  # plain text: never parsed as markup; controls shown
         if self.consultation.notes.get(question.id, "").strip():
             text.append(" ✎ note", style="italic")
         grid = Table.grid(padding=(0, 1), expand=True)
@@ -132,7 +141,7 @@ class ScreeningSection(Section):
         return Content.assemble(
             (f"{tv.verdict.symbol} {tv.verdict.label}", style),
             ": ",
-            Content(tv.therapy.short or tv.therapy.name),
+            safe(tv.therapy.short or tv.therapy.name),
         )
 
     def rebuild(self) -> None:
@@ -141,7 +150,7 @@ class ScreeningSection(Section):
         current = self.highlighted_question_id()
         options: list[Option] = []
         for n, (group, items) in enumerate(questions_by_group(self.kb)):
-            options.append(Option(Content.styled(group, "bold underline"), id=f"group:{n}", disabled=True))
+            options.append(Option(Content.styled(visible(group), "bold underline"), id=f"group:{n}", disabled=True))
             options += [Option(self._question_prompt(q), id=_Q_PREFIX + q.id) for q in items]
         questions.set_options(options)
         if not self.kb.questions:
@@ -226,10 +235,10 @@ class ScreeningSection(Section):
         answer = self.consultation.answer(question.id)
         lines = [Content.assemble(("Answer: ", "bold"), answer.label)]
         if question.help:
-            lines.append(Content.assemble(("Help: ", "bold"), Content(question.help)))
+            lines.append(Content.assemble(("Help: ", "bold"), safe(question.help)))
         note = self.consultation.notes.get(question.id, "")
         if note.strip():
-            lines.append(Content.assemble(("Note: ", "bold"), Content(note)))
+            lines.append(Content.assemble(("Note: ", "bold"), safe(note)))
         else:
             lines.append(Content.styled("No note (e adds one)", "dim"))
         target.update(Content("\n").join(lines))
@@ -245,7 +254,7 @@ class ScreeningSection(Section):
         event.stop()
 
     def action_therapy(self, step: int) -> None:
-        if not self.verdicts:
+        if not self.verdicts or self.closing:
             return
         self.therapy_index = (self.therapy_index + step) % len(self.verdicts)
         self.query_one(VerdictList).highlighted = self.therapy_index
@@ -257,22 +266,22 @@ class ScreeningSection(Section):
 
     def verdict_detail(self, tv: TherapyVerdict) -> Content:
         view = verdict_view(self.kb, tv)
-        lines = [Content.assemble((view.headline, VERDICT_STYLES[view.verdict]), " · ", (view.therapy_name, "bold"))]
+        lines = [Content.assemble((view.headline, VERDICT_STYLES[view.verdict]), " · ", (visible(view.therapy_name), "bold"))]
         if view.remark:
-            lines.append(Content.styled(view.remark, "italic"))
+            lines.append(Content.styled(visible(view.remark), "italic"))
         if view.reasons:
             lines.append(Content.styled(REASONS_HEADING, "bold underline"))
             for reason in view.reasons:
                 lines.append(Content.assemble(
                     "• ", (reason.level.upper(), "bold"), reason.grade_text, ": ",
-                    Content(reason.question), " — ", Content(reason.reason), (reason.refs_text, "italic"),
+                    safe(reason.question), " — ", safe(reason.reason), (visible(reason.refs_text), "italic"),
                 ))
         if view.open_questions:
-            lines.append(Content.styled(view.open_heading, "bold underline"))
-            lines += [Content.assemble("• ", Content(q)) for q in view.open_questions]
+            lines.append(Content.styled(visible(view.open_heading), "bold underline"))
+            lines += [Content.assemble("• ", safe(q)) for q in view.open_questions]
         if view.references:
             lines.append(Content.styled(REFERENCES_HEADING, "bold underline"))
-            lines += [Content.assemble("• ", Content(ref.plain())) for ref in view.references]
+            lines += [Content.assemble("• ", safe(ref.plain())) for ref in view.references]
         return Content("\n").join(lines)
 
     def show_verdict_detail(self) -> None:
@@ -293,13 +302,13 @@ class ScreeningSection(Section):
             parts.append(f"Saved: {self.session.last_record[0]} (+ .html)")
         elif self.session.last_autosave:
             parts.append(f"autosaved {self.session.last_autosave.strftime('%H:%M:%S')}")
-        return Content(" · ".join(parts))
+        return safe(" · ".join(parts))
 
     def show_status(self) -> None:
         self.query_one("#screening-status", Static).update(self.status_text())
         errors = [e for e in (self.session.save_error, self.session.autosave_error) if e]
         error_widget = self.query_one("#screening-error", Static)
-        error_widget.update(Content("\n").join(Content(f"⚠ {e}") for e in errors) if errors else Content(""))
+        error_widget.update(Content("\n").join(safe(f"⚠ {e}") for e in errors) if errors else Content(""))
         error_widget.set_class(not errors, "-hidden")
 
     def _error(self, message: str) -> None:
@@ -326,6 +335,8 @@ class ScreeningSection(Section):
 
     # -- actions ---------------------------------------------------------
     def action_answer(self, value: str) -> None:
+        if self.closing:  # a key typed just before ctrl+q, handled while the app closes
+            return
         qid = self.highlighted_question_id()
         if qid is None:
             return
@@ -349,7 +360,7 @@ class ScreeningSection(Section):
 
     def action_next_unanswered(self) -> None:
         ordered = [q.id for _g, items in questions_by_group(self.kb) for q in items]
-        if not ordered:
+        if not ordered or self.closing:
             return
         current = self.highlighted_question_id()
         start = ordered.index(current) + 1 if current in ordered else 0
@@ -450,6 +461,8 @@ class ScreeningSection(Section):
 
     # -- resume ----------------------------------------------------------
     def offer_resume(self) -> None:
+        if self.closing:
+            return
         offer = self.session.resume_offer()
         if offer is None:
             return

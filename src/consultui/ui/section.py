@@ -5,6 +5,7 @@ from typing import Any
 from collections.abc import Callable
 
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widget import Widget
 
@@ -44,8 +45,19 @@ class Section(Vertical):
         """Called when the user switches to this section: put the cursor somewhere useful.
 
         Focus is set at once, not queued as Widget.focus() does: keys typed straight
-        after F2-F5 (F3 then y) must reach the new section, not the hidden old one."""
-        target = self.focus_target()
+        after F2-F5 (F3 then y) must reach the new section, not the hidden old one.
+        Nothing happens once the app or the section is closing (its widgets may be gone)."""
+        if self.closing:
+            return
+        try:
+            target = self.focus_target()
+        except NoMatches:
+            return
         if target is not None:
             self.screen.set_focus(target)
+
+    @property
+    def closing(self) -> bool:
+        """The app is shutting down or this section is being removed: look nothing up."""
+        return not self.is_attached or not self.app.is_running
 
