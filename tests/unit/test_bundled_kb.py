@@ -33,12 +33,40 @@ def test_tabs_are_complete(kb):
 
 
 def test_screening_questions_and_contraindications(kb):
+    assert kb.schema_version == schema.SCHEMA_VERSION == 2
     assert len(kb.questions) >= 20
     assert {c.level for c in kb.contraindications} == set(LEVELS)
-    covered = {t for c in kb.contraindications for t in c.therapies}
-    assert covered == {t.id for t in kb.therapies}
+    assert {p.therapy for p in kb.plans} == {t.id for t in kb.therapies}
     asked = {c.question for c in kb.contraindications}
     assert asked == {q.id for q in kb.questions}  # no question that matters to nothing
+    assert all(c.action for c in kb.contraindications)
+
+
+def test_every_plan_is_screened_on_the_elective_procedure_items(kb):
+    from consultui.screening.verdicts import plan_questions
+
+    for plan in kb.plans:
+        asked = set(plan_questions(kb, plan))
+        assert {"septicaemia", "haemodynamic-instability", "unlicensed-setting", "lacks-capacity"} <= asked, plan.id
+        assert len(asked) >= 10, plan.id
+
+
+def test_microneedling_items_do_not_reach_a_plain_scalp_injection(kb):
+    from consultui.screening.verdicts import plan_questions
+
+    plans = {p.id: p for p in kb.plans}
+    scalp = set(plan_questions(kb, plans["prp-scalp-injection"]))
+    assert not scalp & {"active-acne", "herpes", "keloid", "darker-skin", "isotretinoin"}
+    needled = set(plan_questions(kb, plans["prp-with-microneedling"]))
+    assert {"active-acne", "herpes", "keloid", "darker-skin", "isotretinoin"} <= needled
+
+
+def test_nsaid_item_never_prompts_stopping_prescribed_aspirin(kb):
+    nsaids = next(q for q in kb.questions if q.id == "nsaids")
+    assert "aspirin" not in nsaids.text.lower()
+    for c in kb.contraindications:
+        if c.question in ("nsaids", "anticoagulants"):
+            assert "do not stop" in (c.action or "").lower(), c
 
 
 def test_claims_rules_cover_every_category(kb):
@@ -69,6 +97,7 @@ HEADER_TABLES = {
     "[meta]": model.Meta, "[[therapy]]": model.Therapy, "[[tab]]": model.Tab, "row": model.Row,
     "cell": model.Cell, "[[question]]": model.Question, "[[contraindication]]": model.Contraindication,
     "[[reference]]": model.Reference, "[[category]]": model.Category, "[[rule]]": model.Rule,
+    "[[component]]": model.Component, "[[plan]]": model.Plan,
 }
 
 

@@ -44,18 +44,23 @@ def test_json_shape(tmp_path, capsys):
     code, out, err = screen(tmp_path, capsys, ANSWERS, "--format", "json")
     assert code == 0 and err == ""
     data = json.loads(out)
-    assert set(data) == {"therapies", "knowledge_base"}
+    assert set(data) == {"version", "plans", "therapies", "follow_ups", "knowledge_base"}
+    assert data["version"] == 2 and data["follow_ups"] == []
     assert data["knowledge_base"] == {"path": "/fixture/therapies.toml", "sha256": "ab" * 32,
-                                      "version": "0.1"}
+                                      "version": "0.1", "schema_version": 2}
     assert [t["id"] for t in data["therapies"]] == ["alpha", "beta", "gamma", "delta"]
-    for t in data["therapies"]:
-        assert set(t) == {"id", "name", "verdict", "reasons", "unanswered"}
-        assert t["verdict"] in {"contraindicated", "caution", "incomplete", "clear"}
+    # A knowledge base without plans: one plan per therapy, named after it.
+    assert [p["id"] for p in data["plans"]] == ["alpha", "beta", "gamma", "delta"]
+    for t in data["therapies"] + data["plans"]:
+        assert t["verdict"] in {"contraindicated", "defer", "caution", "incomplete", "clear"}
         for r in t["reasons"]:
-            assert set(r) == {"question", "level", "reason", "refs"}
+            assert set(r) == {"question", "level", "reason", "action", "grade", "refs"}
+    for t in data["therapies"]:
+        assert set(t) == {"id", "name", "verdict", "label", "coverage", "reasons", "unanswered"}
     alpha, beta, gamma, delta = data["therapies"]
-    assert alpha == {"id": "alpha", "name": "Alpha", "verdict": "caution",
-                     "reasons": [{"question": "nsaids", "level": "relative",
+    assert alpha == {"id": "alpha", "name": "Alpha", "verdict": "defer", "label": "Defer",
+                     "coverage": {"answered": 4, "relevant": 4, "not_asked": 0},
+                     "reasons": [{"question": "nsaids", "level": "relative", "action": None, "grade": None,
                                   "reason": "Impairs platelet function.", "refs": ["REF-B"]}],
                      "unanswered": []}
     assert beta["verdict"] == "incomplete" and beta["unanswered"] == ["allergy"]
@@ -66,8 +71,8 @@ def test_json_shape(tmp_path, capsys):
 def test_text_output_uses_words_and_symbols(tmp_path, capsys):
     code, out, _ = screen(tmp_path, capsys, ANSWERS)
     assert code == 0
-    assert "⚠ Caution: Alpha" in out
-    assert "… Incomplete: Beta" in out
+    assert "⏸ Defer: Alpha" in out
+    assert "… Incomplete · 1 of 2 not asked: Beta" in out
     assert "✔ No contraindication found: Delta" in out
     assert "RELATIVE: Have you taken NSAIDs in the past 48 hours? — Impairs platelet function." in out
     assert "Do you form keloid scars?" in out

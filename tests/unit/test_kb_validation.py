@@ -23,7 +23,7 @@ CASES = [
     ("unknown-question", 86, 1, "contraindication[1].question", 'did you mean "pregnant"'),
     ("unknown-category", 167, 1, "rule[0].category", 'did you mean "guaranteed-outcome"'),
     ("missing-category", 100, 1, "category[1].id", 'did you mean "permanence"'),
-    ("schema-version", 2, 1, "schema_version", "expected 1, got 2"),
+    ("schema-version", 2, 1, "schema_version", "expected 2, got 3"),
     ("bad-date", 7, 1, "meta.reviewed", "expected a TOML date"),
     ("cell-unknown-therapy", 62, 1, "tab[1].cell.gamma", 'unknown therapy id "gamma"'),
     ("cell-unknown-row", 37, 1, "tab[0].cell.alpha.costs", 'did you mean "cost"'),
@@ -37,6 +37,20 @@ CASES = [
     ("question-id-not-kebab", 74, 1, "question[1].id", 'did you mean "is-pregnant"?'),
     ("short-too-long", 20, 1, "therapy[1].short", 'expected at most 14 characters, got 21: "Beta (the second one)"'),
     ("control-character", 19, 1, "therapy[1].name", "contains the control character \\x1b (U+001B); only newlines and tabs are allowed"),
+    # schema 2: components, plans, follow-ups, actions
+    ("v2-unknown-component", 86, 15, "plan[0].components[0]", 'unknown component id "needle" (did you mean "needling"?)'),
+    ("v2-plan-no-components", 93, 1, "plan[1].components", "expected a non-empty list"),
+    ("v2-plan-only-elective", 93, 1, "plan[1].components", 'at least one component besides the implicit "elective-procedure"'),
+    ("v2-unknown-plan-therapy", 91, 1, "plan[1].therapy", 'unknown therapy id "betta" (did you mean "beta"?)'),
+    ("v2-ask-if-unknown", 111, 12, "question[2].ask_if.question", 'unknown question id "pregnancy" (did you mean "pregnant"?)'),
+    ("v2-ask-if-cycle", 106, 12, "question[1].ask_if.question", "ask_if forms a cycle: pregnant -> trimester -> pregnant"),
+    ("v2-ask-if-bad-answer", 111, 35, "question[2].ask_if.answer", 'expected one of yes, no; got "maybe"'),
+    ("v2-unused-component", 78, 1, "component[2].id", 'component "injection" is used by no plan'),
+    ("v2-reaches-nothing", 130, 1, "contraindication[2]", "this contraindication reaches nothing"),
+    ("v2-unknown-ci-component", 132, 37, "contraindication[2].components[1]", 'unknown component id "needing" (did you mean "needling"?)'),
+    ("v2-therapy-without-plan", 18, 1, "therapy[1].id", 'therapy "beta" has no [[plan]]'),
+    ("v2-missing-action", 121, 1, "contraindication[1]", 'missing required key "action"'),
+    ("v2-no-elective-procedure", 67, 1, "component", 'missing [[component]] with id "elective-procedure"'),
 ]
 
 

@@ -81,7 +81,7 @@ def test_an_entry_is_json_of_the_export_never_a_pickle(minimal_kb_path, tmp_path
     entry = json.loads(only_entry().read_text("utf-8"))
     assert entry["sha256"] == first.kb.sha256
     assert entry["fingerprint"] == kbcache.validator_fingerprint()
-    assert entry["document"]["schema_version"] == schema.SCHEMA_VERSION
+    assert entry["document"]["schema_version"] == first.kb.schema_version == 1  # minimal.toml is schema 1
     assert entry["document"]["therapy"][0]["id"] == "alpha"
 
 

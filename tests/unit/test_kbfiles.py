@@ -11,7 +11,6 @@ import pytest
 from consultui import paths
 from consultui.kb import files as kbfiles
 from consultui.kb.load import load_kb, parse_kb
-from consultui.kb.schema import SCHEMA_VERSION
 
 NEW_RULE = '''
 [[rule]]
@@ -219,7 +218,7 @@ def test_export_toml_round_trips(minimal_kb):
 
 def test_export_json_has_iso_dates(minimal_kb):
     doc = json.loads(kbfiles.export_kb(minimal_kb, "json"))
-    assert list(doc)[:2] == ["schema_version", "meta"] and doc["schema_version"] == SCHEMA_VERSION
+    assert list(doc)[:2] == ["schema_version", "meta"] and doc["schema_version"] == minimal_kb.schema_version
     assert list(doc["tab"][0]) == ["id", "title", "rows", "cell"]
     with_intro = dataclasses.replace(minimal_kb, tabs=(dataclasses.replace(minimal_kb.tabs[0], intro="Hi"),))
     assert list(json.loads(kbfiles.export_kb(with_intro, "json"))["tab"][0]) == ["id", "title", "intro", "rows", "cell"]

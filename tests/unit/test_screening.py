@@ -21,7 +21,7 @@ def by_id(verdicts):
 
 EXPECTED = {
     ("absolute", Y): Verdict.CONTRAINDICATED,
-    ("relative", Y): Verdict.CAUTION,
+    ("relative", Y): Verdict.DEFER,
     ("caution", Y): Verdict.CAUTION,
 }
 
@@ -66,7 +66,7 @@ def test_shared_question_gives_each_therapy_its_own_level_and_reason():
     answers = {q.id: N for q in kb.questions} | {"shared": Y}
     verdicts = by_id(evaluate(kb, answers))
     assert verdicts["alpha"].verdict == Verdict.CAUTION
-    assert verdicts["beta"].verdict == Verdict.CAUTION
+    assert verdicts["beta"].verdict == Verdict.DEFER  # relative: its own verdict, not Caution
     assert verdicts["gamma"].verdict == Verdict.CAUTION
     assert [(r.question, r.level) for r in verdicts["beta"].reasons] == [("shared", "relative")]
     assert verdicts["beta"].reasons[0].reason == "Trial exclusion criterion."
@@ -84,7 +84,7 @@ def test_precedence_absolute_over_relative_over_not_asked():
     kb = fixture_kb()
     alpha = lambda answers: by_id(evaluate(kb, answers))["alpha"]  # noqa: E731
     # relative Yes beats Not asked
-    assert alpha({"nsaids": Y}).verdict == Verdict.CAUTION
+    assert alpha({"nsaids": Y}).verdict == Verdict.DEFER
     # absolute Yes beats relative Yes and Not asked
     v = alpha({"nsaids": Y, "shared": Y, "infection": Y})
     assert v.verdict == Verdict.CONTRAINDICATED
@@ -96,7 +96,7 @@ def test_precedence_absolute_over_relative_over_not_asked():
 def test_reason_keeps_grade():
     gamma = by_id(evaluate(fixture_kb(), {"keloid": Y}))["gamma"]
     assert gamma.reasons[0].grade == "expert-opinion"
-    assert set(gamma.reasons[0].to_dict()) == {"question", "level", "reason", "refs"}
+    assert set(gamma.reasons[0].to_dict()) == {"question", "level", "reason", "action", "grade", "refs"}
 
 
 @given(st.dictionaries(st.sampled_from(["bleeding", "nsaids", "infection", "keloid", "shared",
@@ -110,6 +110,8 @@ def test_verdict_matches_definition(answers):
                  == Answer.NOT_ASKED}
         if any(c.level == "absolute" for c in yes):
             assert v.verdict == Verdict.CONTRAINDICATED
+        elif any(c.level == "relative" for c in yes):
+            assert v.verdict == Verdict.DEFER
         elif yes:
             assert v.verdict == Verdict.CAUTION
         elif open_:
@@ -128,7 +130,7 @@ def test_questions_by_group_preserves_file_order():
 
 def test_labels_and_symbols():
     assert Verdict.CLEAR.label == "No contraindication found"
-    assert len({v.symbol for v in Verdict}) == 4
+    assert len({v.symbol for v in Verdict}) == 5
     assert Answer.NOT_ASKED.label == "Not asked"
     assert Answer.from_bool(None) == Answer.NOT_ASKED
 

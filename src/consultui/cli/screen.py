@@ -21,10 +21,16 @@ from rich.text import Text
 from consultui.application.session import ConsultationSession
 from consultui.cli.output import EXIT_OK, CommandError, clean, write_json, write_out
 from consultui.cli.output import console as cli_console
+from consultui.fileread import FileReadError, read_text_limited
 from consultui.kb.model import KnowledgeBase
 from consultui.screening.verdictview import verdict_views
-from consultui.screening.verdicts import (Answer, Consultation, TherapyVerdict, Verdict,
-                        questions_by_group)
+from consultui.textdecode import DecodeError
+from consultui.screening.verdicts import (Answer, Consultation, PlanVerdict, TherapyVerdict, Verdict,
+                                          all_plans, evaluate_plans, is_applicable, questions_by_group,
+                                          therapy_verdicts)
+from consultui.screening.verdictview import VerdictView
+
+JSON_VERSION = 2  # of the --format json output (README, "Use")
 
 FORMATS = ("text", "json", "markdown")
 NOTES_TABLE = "notes"
@@ -32,6 +38,7 @@ GENERAL_NOTE_KEY = "general"
 
 _VERDICT_STYLES = {
     Verdict.CONTRAINDICATED: "bold red",
+    Verdict.DEFER: "bold magenta",
     Verdict.CAUTION: "bold yellow",
     Verdict.INCOMPLETE: "bold",
     Verdict.CLEAR: "bold green",
@@ -58,6 +65,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                         help="print an answers file listing every question, all Not asked")
     parser.add_argument("--format", choices=FORMATS, default="text",
                         help="output format for --answers (default: text)")
+    parser.add_argument("--plan", metavar="ID", action="append", dest="plans",
+                        help="screen only this treatment plan (repeatable; default: every plan of "
+                             "every therapy; --template lists the plan ids)")
     return parser
 
 
@@ -65,19 +75,29 @@ def run(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     if args.template:
         write_out(render_template(kb))
         return EXIT_OK
+    plan_ids = getattr(args, "plans", None)
     try:
+        _check_plans(plan_ids, kb)
         consultation = load_answers(args.answers, kb)
     except AnswersError as exc:
         raise CommandError(str(exc), prog="consultui screen") from None
     # The same session the app's Screening section drives, without an autosave.
     session = ConsultationSession(kb, consultation, autosave=False)
+    plans = evaluate_plans(kb, consultation.answers, plan_ids)
     if args.format == "json":
-        write_json(to_json(session.verdicts, kb))
+        write_json(to_json(plans, kb, consultation))
     elif args.format == "markdown":
         write_out(session.markdown())
     else:
-        print_text(session.verdicts, kb)
+        print_text(plans, kb)
     return EXIT_OK
+
+
+def _check_plans(plan_ids: list[str] | None, kb: KnowledgeBase) -> None:
+    known = [p.id for p in all_plans(kb)]
+    problems = [_unknown(pid, known).replace("question id", "plan id") for pid in plan_ids or [] if pid not in known]
+    if problems:
+        raise AnswersError("--plan: " + "; ".join(problems))
 
 
 # --------------------------------------------------------------------------- answers file
@@ -97,19 +117,53 @@ def load_answers(path: str | Path, kb: KnowledgeBase) -> Consultation:
             problems.append(f"{key!r}: expected true or false, got {_toml_type(value)}")
         else:
             consultation.set_answer(key, Answer.from_bool(value))
+    problems += _follow_up_problems(consultation, kb)
     if problems:
         raise AnswersError(f"{path}:\n  " + "\n  ".join(problems))
     return consultation
 
 
+def _follow_up_problems(consultation: Consultation, kb: KnowledgeBase) -> list[str]:
+    """An answer to a follow-up whose condition is not met cannot be used: name both questions."""
+    problems = []
+    for qid in consultation.answers:
+        question = kb.question_map.get(qid)
+        if question is None or question.ask_if is None or is_applicable(kb, qid, consultation.answers):
+            continue
+        parent = question.ask_if
+        given = consultation.answer(parent.question)
+        problems.append(
+            f"{qid!r} is a follow-up asked only when {parent.question!r} is "
+            f"{'true' if parent.answer == 'yes' else 'false'}, but {parent.question!r} is "
+            + ("not answered" if given == Answer.NOT_ASKED else f"{'true' if given == Answer.YES else 'false'}")
+            + f"; remove {qid!r} or answer {parent.question!r}")
+    return problems
+
+
+# An answers file is a few KB (one line per question); anything far bigger is a wrong file.
+MAX_ANSWERS_BYTES = 4 * 1024 * 1024
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
+    """The parsed answers file, through the one reader (no pipe or device is read).
+    Raises AnswersError for anything wrong: unreadable, not UTF-8, not TOML, nested
+    too deeply for the parser (RecursionError), never a traceback."""
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        text = read_text_limited(path, MAX_ANSWERS_BYTES, "an answers file")
+    except FileReadError as exc:
+        raise AnswersError(f"{path}: cannot read: {exc.message}") from None
+    except DecodeError as exc:
+        raise AnswersError(
+            f"{path}: not UTF-8 text (byte 0x{exc.byte:02x} at line {exc.line}, column {exc.column}); "
+            "save it as UTF-8 (consultui screen --template writes one)") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:  # the message carries "(at line N, column M)"
-        raise AnswersError(f"{path}: invalid TOML: {exc}") from exc
-    except OSError as exc:
-        raise AnswersError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raise AnswersError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise AnswersError(f"{path}: invalid TOML: arrays or inline tables nested too deeply") from None
+    except MemoryError:
+        raise AnswersError(f"{path}: too large to read in the memory available") from None
 
 
 def _read_notes(table: dict[str, Any], known: list[str], consultation: Consultation,
@@ -166,9 +220,19 @@ def render_template(kb: KnowledgeBase) -> str:
         "# Uncomment a question and set it to true (Yes) or false (No).",
         "# A question left commented out (or missing) counts as Not asked.",
     ]
+    plans = all_plans(kb)
+    if plans:
+        lines += ["", "# Plans (consultui screen --plan ID; default: every plan):"]
+        lines += [f"#   {_comment_text(p.id)}: {_comment_text(p.label)}"
+                  + (f" [{_comment_text(p.status)}]" if p.status else "") for p in plans]
     for group, questions in questions_by_group(kb):
         lines += ["", f"# --- {_comment_text(group)} ---"]
-        lines += [f"# {_toml_key(q.id)} = false  # {_comment_text(q.text)}" for q in questions]
+        for q in questions:
+            line = f"# {_toml_key(q.id)} = false  # {_comment_text(q.text)}"
+            if q.ask_if is not None:
+                line += (f" (follow-up: answer only when {_comment_text(q.ask_if.question)} = "
+                         f"{'true' if q.ask_if.answer == 'yes' else 'false'})")
+            lines.append(line)
     lines += [
         "",
         f"[{NOTES_TABLE}]",
@@ -180,14 +244,31 @@ def render_template(kb: KnowledgeBase) -> str:
 
 # --------------------------------------------------------------------------- output
 
-def to_json(verdicts: list[TherapyVerdict], kb: KnowledgeBase) -> dict[str, Any]:
+def _plan_parts(view: VerdictView) -> tuple[str | tuple[str, str], ...]:
+    return (" — ", view.plan_label or "", f" ({view.plan_id})") if view.plan_id else ()
+
+
+def to_json(plans: list[PlanVerdict], kb: KnowledgeBase,
+            consultation: Consultation | None = None) -> dict[str, Any]:
+    """Version 2: a verdict per plan (with coverage, reasons and actions), per therapy
+    (the most severe of its plans shown), and the follow-up questions."""
+    answers = consultation.answers if consultation else {}
     return {
-        "therapies": [tv.to_dict() for tv in verdicts],
-        "knowledge_base": {"path": kb.path, "sha256": kb.sha256, "version": kb.meta.version},
+        "version": JSON_VERSION,
+        "plans": [pv.to_dict() for pv in plans],
+        "therapies": [tv.to_dict() for tv in therapy_verdicts(kb, plans, only_planned=True)],
+        "follow_ups": [
+            {"question": q.id, "ask_if": {"question": q.ask_if.question, "answer": q.ask_if.answer},
+             "applicable": is_applicable(kb, q.id, answers),
+             "answer": Answer(answers.get(q.id, Answer.NOT_ASKED)).value}
+            for q in kb.questions if q.ask_if is not None
+        ],
+        "knowledge_base": {"path": kb.path, "sha256": kb.sha256, "version": kb.meta.version,
+                           "schema_version": kb.schema_version},
     }
 
 
-def print_text(verdicts: list[TherapyVerdict], kb: KnowledgeBase,
+def print_text(verdicts: list[PlanVerdict] | list[TherapyVerdict], kb: KnowledgeBase,
                console: Console | None = None) -> None:
     # Knowledge-base text goes through Text objects only, so "[bold]" or ":smile:"
     # in the TOML prints literally; each verdict has a word and a symbol, not just a colour.
@@ -206,11 +287,17 @@ def print_text(verdicts: list[TherapyVerdict], kb: KnowledgeBase,
     line(f"Knowledge base: {kb.path or 'unknown'}  SHA-256: {kb.sha256 or 'unknown'}")
     for view in verdict_views(kb, verdicts):
         line()
-        line((view.headline, _VERDICT_STYLES[view.verdict]), ": ", (view.therapy_name, "bold"))
+        line((view.headline, _VERDICT_STYLES[view.verdict]), ": ", (view.therapy_name, "bold"),
+             *_plan_parts(view))
+        line("  ", view.coverage_text, f"; {view.limited_text}" if view.limited_text else "")
+        if view.status:
+            line("  Status: ", view.status)
         if view.remark:
             line("  ", view.remark)
         for r in view.reasons:
             line("  - ", (r.level.upper(), "bold"), r.grade_text, ": ", r.question, " — ", r.reason, r.refs_text)
+            if r.action:
+                line("    Action: ", r.action)
         if view.open_questions:
             line(f"  {view.open_heading}:")
             for question in view.open_questions:

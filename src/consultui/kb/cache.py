@@ -21,14 +21,15 @@ import json
 import os
 import stat
 from pathlib import Path
-from typing import Any
 
 from consultui import __version__, paths
 from consultui.atomic import write_bytes_atomic
+from consultui.fileread import read_limited
 from consultui.kb import model, schema
 from consultui.kb.model import KnowledgeBase
 
 MIN_BYTES = 512 * 1024
+MAX_ENTRY_BYTES = 128 * 1024 * 1024  # the normalised JSON of the largest file accepted, and room
 KEEP = 3
 FORMAT = 1  # of the cache entry itself
 
@@ -42,7 +43,8 @@ def validator_fingerprint() -> str | None:
     digest = hashlib.sha256()
     digest.update(f"cache {FORMAT}; consultui {__version__}; schema {schema.SCHEMA_VERSION}\n".encode())
     for cls in (model.KnowledgeBase, model.Meta, model.Therapy, model.Tab, model.Row, model.Cell,
-                model.Question, model.Contraindication, model.Category, model.Rule, model.Reference):
+                model.Question, model.Contraindication, model.Category, model.Rule, model.Reference,
+                model.AskIf, model.Component, model.Plan):
         digest.update(repr((cls.__name__, schema.schema_fields(cls))).encode())
     for module in (model, schema, patterns):
         try:
@@ -56,13 +58,13 @@ def _path(sha256: str, fingerprint: str) -> Path:
     return paths.user_cache_dir() / f"kb-{sha256[:40]}-{fingerprint[:16]}.json"
 
 
-def _trusted(handle: Any) -> bool:
-    """On POSIX: the entry is this user's own file and only this user can write it."""
+def _untrusted(info: os.stat_result) -> str | None:
+    """On POSIX: the entry must be this user's own file that only this user can write."""
     if os.name != "posix":
-        return True
-    info = os.fstat(handle.fileno())
-    return (stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid()
-            and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
+        return None
+    if info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return None
+    return "not this user's own private file"
 
 
 def lookup(sha256: str) -> KnowledgeBase | None:
@@ -70,10 +72,9 @@ def lookup(sha256: str) -> KnowledgeBase | None:
     if fingerprint is None:
         return None
     try:
-        with open(_path(sha256, fingerprint), "rb") as handle:
-            if not _trusted(handle):
-                return None
-            entry = json.loads(handle.read())
+        # The one reader: a pipe or device planted here is refused without blocking.
+        data = read_limited(_path(sha256, fingerprint), MAX_ENTRY_BYTES, "a cache entry", check=_untrusted)
+        entry = json.loads(data)  # deep nesting: RecursionError, caught below like any bad entry
         if entry.get("sha256") != sha256 or entry.get("fingerprint") != fingerprint:
             return None
         kb = schema.build_kb(entry["document"])

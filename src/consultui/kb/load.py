@@ -12,10 +12,12 @@ from typing import Literal
 
 from consultui import paths
 from consultui.kb import cache as kbcache
-from consultui.kb.schema import validate
+from consultui.kb.schema import V1_WARNING, validate
 from consultui.kb.model import KnowledgeBase
-from consultui.problems import Problem, read_error_reason
-from consultui.kb.positions import format_path, key_positions, locate
+from consultui.problems import Problem
+from consultui.kb.positions import format_path, key_positions, locate, prefixes
+from consultui.fileread import FileReadError, read_limited
+from consultui.kb.schema import MAX_ISSUES, MoreIssues
 from consultui.textdecode import DecodeError, decode_utf8
 
 try:  # the compiled build of the parser that became tomllib: 3x faster on big files
@@ -51,6 +53,11 @@ class Loaded:
     def problems(self) -> list[Problem]:
         return []
 
+    @property
+    def warnings(self) -> list[str]:
+        """What a valid file should still change: an old schema version."""
+        return [V1_WARNING] if self.kb.schema_version == 1 else []
+
 
 @dataclass(frozen=True)
 class Invalid:
@@ -58,8 +65,16 @@ class Invalid:
 
     path: Path
     problems: list[Problem]
+    # Problems found but not listed: validation stops collecting after MAX_ISSUES, and
+    # the last problem then says "and N more problems not shown".
+    hidden: int = 0
 
     ok: Literal[False] = field(default=False, init=False, repr=False)
+
+    @property
+    def count(self) -> int:
+        """How many problems the file has, the hidden ones included."""
+        return len(self.problems) - (1 if self.hidden else 0) + self.hidden
 
     @property
     def kb(self) -> None:
@@ -90,19 +105,18 @@ def resolve_kb_path(cli_value: str | os.PathLike[str] | None = None) -> tuple[Pa
     user = paths.user_kb_path()
     if user.is_file():
         return user, "your own copy in the user data folder"
+    if user.exists() and not user.is_dir():  # a pipe or a device there: reported by the reader, never read
+        return user, "your own copy in the user data folder (but it is not a regular file)"
     return bundled_kb_path(), "the bundled knowledge base (no user copy yet; `consultui kb init` makes one)"
 
 
 def read_bytes(path: Path) -> bytes:
+    """The file's bytes through the one reader (fileread): a named pipe, a device or a
+    folder is refused without blocking, and no more than MAX_BYTES + 1 bytes are read."""
     try:
-        if path.is_dir():
-            raise KBReadError(path, "is a folder, not a knowledge-base file")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise KBReadError(path, f"is too large ({size / 1_048_576:.0f} MB; the limit is {MAX_BYTES // 1_048_576} MB). Is it the right file?")
-        return path.read_bytes()
-    except OSError as exc:
-        raise KBReadError(path, read_error_reason(exc)) from None
+        return read_limited(path, MAX_BYTES, "a knowledge-base file")
+    except FileReadError as exc:
+        raise KBReadError(path, exc.message) from None
 
 
 def _pattern_check(pattern: str) -> str | None:
@@ -128,6 +142,28 @@ def _collector_paused():
             gc.enable()
 
 
+def too_deep_problem(name: str, text: str) -> Problem:
+    """Arrays or inline tables nested beyond what the parser can follow (hundreds deep)."""
+    return Problem(name, _deep_line(text), None, "",
+                   "nested too deeply: arrays or inline tables inside each other hundreds of levels deep",
+                   "a knowledge base needs only a few levels; look for a run of [ or { brackets")
+
+
+_DEEP = re.compile(r"(?:[\[{][^\[\]{}]{0,40}){64}")
+
+
+def _deep_line(text: str) -> int | None:
+    """The line of the first run of 64 opening brackets, with at most a short key or
+    some blanks between them (where the nesting is), or None."""
+    match = _DEEP.search(text)
+    return None if match is None else text.count("\n", 0, match.start()) + 1
+
+
+def more_problems(name: str, hidden: int) -> Problem:
+    return Problem(name, None, None, "", f"and {hidden} more problem{'s' if hidden != 1 else ''} not shown "
+                   f"(only the first {MAX_ISSUES} are listed)", "fix these and validate again")
+
+
 def parse_kb(data: bytes, name: str) -> LoadResult:
     """Decode, parse and validate file contents; name is used in messages."""
     path = Path(name)
@@ -151,17 +187,36 @@ def parse_kb(data: bytes, name: str) -> LoadResult:
         column = int(match.group(2)) if match else None
         message = _TOML_POS.sub("", message).strip()
         return Invalid(path, [Problem(name, line, column, "", f"TOML syntax error: {message}")])
-    with _collector_paused():
-        kb, issues = validate(doc, _pattern_check)
+    except RecursionError:  # tomli/tomllib on arrays or inline tables nested hundreds deep
+        return Invalid(path, [too_deep_problem(name, text)])
+    except MemoryError:
+        return Invalid(path, [Problem(name, None, None, "", "the file needs more memory to read than is available",
+                                      "is it the right file?")])
+    except Exception as exc:  # noqa: BLE001 - any parser failure is a problem with the file, never a traceback
+        return Invalid(path, [Problem(name, None, None, "", f"the file cannot be parsed as TOML ({type(exc).__name__}: {exc})")])
+    try:
+        with _collector_paused():
+            kb, issues = validate(doc, _pattern_check)
+    except RecursionError:
+        return Invalid(path, [too_deep_problem(name, text)])
     if issues:
-        positions = key_positions(text)
+        hidden = 0
+        if issues and isinstance(issues[-1], MoreIssues):
+            hidden = issues[-1].count
+            issues = issues[:-1]
+        try:
+            positions = key_positions(text, prefixes([issue.path for issue in issues]))
+        except MemoryError:
+            positions = {}
         problems = []
         for issue in issues:
             where = locate(positions, issue.path)
             line, column = where if where else (None, None)
             problems.append(Problem(name, line, column, format_path(issue.path), issue.message, issue.hint))
         problems.sort(key=lambda p: (p.line is None, p.line or 0, p.column or 0))
-        return Invalid(path, problems)
+        if hidden:
+            problems.append(more_problems(name, hidden))
+        return Invalid(path, problems, hidden)
     assert kb is not None
     kb = replace(kb, path=str(path), sha256=hashlib.sha256(data).hexdigest())
     return Loaded(path, kb)

@@ -15,6 +15,7 @@ from typing import Any
 
 GRADES = ("high", "moderate", "low", "very-low", "expert-opinion")
 LEVELS = ("absolute", "relative", "caution")
+ANSWERS = ("yes", "no")  # the answers an ask_if condition can name
 SEVERITIES = ("high", "medium", "low")
 REFERENCE_KINDS = (
     "meta-analysis", "rct", "study", "review", "case-report", "guideline",
@@ -58,7 +59,9 @@ def spec(kind: str, *, required: bool = True, allowed: tuple[str, ...] | None = 
     defaults to None unless another default is given; the knowledge base's own arrays
     of tables have no default (the builder gives an absent one as ())."""
     assert kind in KINDS, kind
-    if not required and kind != "tables" and default is MISSING and default_factory is MISSING:
+    # An optional list keeps its place among the positional fields (no default) and
+    # is built as () when the file leaves it out, like the arrays of tables.
+    if not required and kind not in ("tables", "ids", "texts") and default is MISSING and default_factory is MISSING:
         default = None
     metadata = {SCHEMA: FieldSpec(kind, required, allowed, max_len, key, item)}
     return field(default=default, default_factory=default_factory, kw_only=kw_only, metadata=metadata)
@@ -110,21 +113,65 @@ class Tab:
 
 
 @dataclass(frozen=True)
+class AskIf:
+    """A follow-up's condition: ask it only when `question` was answered `answer`."""
+
+    question: str = spec("id")
+    answer: str = spec("text", allowed=ANSWERS)
+
+
+@dataclass(frozen=True)
 class Question:
     id: str = spec("kebab")
     group: str = spec("text")
     text: str = spec("text")
     help: str | None = spec("text", required=False)
+    # Schema 2: a follow-up question, shown only when another question has an answer.
+    ask_if: AskIf | None = spec("table", required=False, item=AskIf)
 
 
 @dataclass(frozen=True)
 class Contraindication:
     question: str = spec("id")
-    therapies: tuple[str, ...] = spec("ids")
+    # Schema 2: a contraindication reaches plans through their therapy (a product
+    # risk), their components (a procedural risk), or both; at least one is given.
+    therapies: tuple[str, ...] = spec("ids", required=False)
     level: str = spec("text", allowed=LEVELS)
     reason: str = spec("text")
     refs: tuple[str, ...] = spec("ids")
     grade: str | None = spec("text", required=False, allowed=GRADES)
+    components: tuple[str, ...] = spec("ids", required=False, default=())
+    action: str | None = spec("text", required=False)  # what to do; required in schema 2
+
+
+# Belongs to every plan without being listed: what rules out any elective procedure.
+ELECTIVE_PROCEDURE = "elective-procedure"
+
+
+@dataclass(frozen=True)
+class Component:
+    """A procedural building block of a plan (venepuncture, microneedling, ...)."""
+
+    id: str = spec("kebab")
+    label: str = spec("text")
+    description: str = spec("text")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How a therapy is actually delivered: its components (plus elective-procedure)."""
+
+    id: str = spec("kebab")
+    therapy: str = spec("id")
+    label: str = spec("text")
+    components: tuple[str, ...] = spec("ids")
+    status: str | None = spec("text", required=False)  # e.g. a route approved nowhere
+    refs: tuple[str, ...] = spec("ids", required=False, default=())
+
+    @property
+    def all_components(self) -> tuple[str, ...]:
+        """Its components with the implicit elective-procedure first."""
+        return (ELECTIVE_PROCEDURE,) + tuple(c for c in self.components if c != ELECTIVE_PROCEDURE)
 
 
 @dataclass(frozen=True)
@@ -171,9 +218,25 @@ class KnowledgeBase:
     categories: tuple[Category, ...] = spec("tables", key="category", item=Category)
     rules: tuple[Rule, ...] = spec("tables", required=False, key="rule", item=Rule)
     references: tuple[Reference, ...] = spec("tables", required=False, key="reference", item=Reference)
+    # Schema 2 (after the others so that existing keyword constructors keep working).
+    components: tuple[Component, ...] = spec("tables", required=False, key="component", item=Component, default=())
+    plans: tuple[Plan, ...] = spec("tables", required=False, key="plan", item=Plan, default=())
     # Where it was read from; not part of the file.
     path: str = ""
     sha256: str = ""
+    # The file's schema_version (1: read through the migration, plans made one per therapy).
+    schema_version: int = 2
+
+    def plans_of(self, therapy_id: str) -> tuple[Plan, ...]:
+        return tuple(p for p in self.plans if p.therapy == therapy_id)
+
+    @functools.cached_property
+    def question_map(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
+
+    @functools.cached_property
+    def component_map(self) -> dict[str, Component]:
+        return {c.id: c for c in self.components}
 
     def therapy(self, therapy_id: str) -> Therapy | None:
         return self._therapy_map.get(therapy_id)

@@ -12,6 +12,7 @@ field there changes all three.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -22,7 +23,11 @@ from consultui import termsafe
 from consultui.kb import model
 from consultui.problems import did_you_mean
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Versions this consultui reads: 1 through a migration made while loading (one plan per
+# therapy carrying its contraindications; `consultui kb migrate` writes the file as 2).
+READABLE_VERSIONS = (1, 2)
+V1_WARNING = "schema version 1: consultui kb migrate upgrades it"
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -79,6 +84,14 @@ CONTRAINDICATION_FIELDS = field_table(model.Contraindication)
 CATEGORY_FIELDS = field_table(model.Category)
 RULE_FIELDS = field_table(model.Rule)
 REFERENCE_FIELDS = field_table(model.Reference)
+ASK_IF_FIELDS = field_table(model.AskIf)
+COMPONENT_FIELDS = field_table(model.Component)
+PLAN_FIELDS = field_table(model.Plan)
+# Keys that only a schema 2 file may use: top-level tables, and keys of other tables.
+V2_ONLY = {
+    "question": ("ask_if",),
+    "contraindication": ("components", "action"),
+}
 _SHAPES = {"table": "a table", "tables": "an array of tables"}
 TOP_LEVEL = {"schema_version": "an integer"} | {
     sf.key: _SHAPES[sf.spec.kind] for sf in schema_fields(model.KnowledgeBase)
@@ -112,12 +125,42 @@ def _quote(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+@dataclass(frozen=True)
+class MoreIssues(Issue):
+    """The last issue when validation stopped collecting: how many more were found."""
+
+    count: int = 0
+
+
+# Validation stops collecting (and spends no time wording or placing) after this many
+# issues: a file with a million unknown keys once took minutes and most of a GB.
+MAX_ISSUES = 200
+Hint = str | Callable[[], str | None] | None
+
+
 class _Checker:
     def __init__(self) -> None:
-        self.issues: list[Issue] = []
+        self._issues: list[Issue] = []
+        self.hidden = 0
 
-    def add(self, path: KeyPath, message: str, hint: str | None = None) -> None:
-        self.issues.append(Issue(path, message, hint))
+    @property
+    def full(self) -> bool:
+        return len(self._issues) >= MAX_ISSUES
+
+    @property
+    def issues(self) -> list[Issue]:
+        """The issues collected; past MAX_ISSUES, a last MoreIssues counts the rest."""
+        if self.hidden:
+            return [*self._issues, MoreIssues((), f"and {self.hidden} more problems not shown", None, self.hidden)]
+        return self._issues
+
+    def add(self, path: KeyPath, message: str, hint: Hint = None) -> None:
+        """Record an issue; a callable hint (a costly "did you mean") is only worked out
+        for an issue that is kept."""
+        if self.full:
+            self.hidden += 1
+            return
+        self._issues.append(Issue(path, message, hint() if callable(hint) else hint))
 
     def _check_value(self, path: KeyPath, kind: str, value: Any) -> bool:
         if kind in ("text", "id", "kebab"):
@@ -194,10 +237,13 @@ class _Checker:
         for key, value in data.items():
             spec = fields.get(key)
             if spec is None:
+                if self.full:
+                    self.hidden += 1  # not worded: nobody will see it
+                    continue
                 self.add(
                     path + (key,),
                     f"unknown key {_quote(key)} in {what}; allowed: {', '.join(fields)}",
-                    did_you_mean(key, fields),
+                    functools.partial(did_you_mean, key, fields),
                 )
                 continue
             if not self._check_value(path + (key,), spec.kind, value):
@@ -206,7 +252,7 @@ class _Checker:
                 self.add(
                     path + (key,),
                     f"expected one of {', '.join(spec.allowed)}; got {_quote(value)}",
-                    did_you_mean(value, spec.allowed),
+                    functools.partial(did_you_mean, value, spec.allowed),
                 )
                 continue
             if spec.max_len is not None and len(value) > spec.max_len:
@@ -244,7 +290,7 @@ class _Checker:
     def known(self, path: KeyPath, value: str, known: dict[str, Any] | set[str], what: str) -> bool:
         if value in known:
             return True
-        self.add(path, f'unknown {what} id "{value}"', did_you_mean(value, known))
+        self.add(path, f'unknown {what} id "{value}"', functools.partial(did_you_mean, value, known))
         return False
 
 
@@ -262,13 +308,15 @@ def validate(doc: dict[str, Any], pattern_check: Callable[[str], str | None] | N
     c = _Checker()
     for key in doc:
         if key not in TOP_LEVEL:
-            c.add((key,), f"unknown top-level key {_quote(key)}", did_you_mean(key, TOP_LEVEL))
+            c.add((key,), f"unknown top-level key {_quote(key)}", functools.partial(did_you_mean, key, TOP_LEVEL))
 
     version = doc.get("schema_version")
     if version is None:
         c.add((), f"missing schema_version (expected schema_version = {SCHEMA_VERSION} at the top)")
-    elif version != SCHEMA_VERSION or isinstance(version, bool):
-        c.add(("schema_version",), f"expected {SCHEMA_VERSION}, got {_quote(version)}; this consultui reads schema version {SCHEMA_VERSION}")
+    elif version not in READABLE_VERSIONS or isinstance(version, bool):
+        c.add(("schema_version",), f"expected {SCHEMA_VERSION}, got {_quote(version)}; this consultui reads schema versions "
+              f"{' and '.join(map(str, READABLE_VERSIONS))}")
+    v1 = version == 1
 
     if "meta" not in doc:
         c.add((), f"missing [meta] table ({_required(META_FIELDS)})")
@@ -296,6 +344,10 @@ def validate(doc: dict[str, Any], pattern_check: Callable[[str], str | None] | N
     contraindications = rows_of("contraindication", CONTRAINDICATION_FIELDS, "[[contraindication]]")
     tabs = rows_of("tab", TAB_FIELDS, "[[tab]]")
     c.unique("tab", tabs)
+    components = rows_of("component", COMPONENT_FIELDS, "[[component]]")
+    component_ids = c.unique("component", components)
+    plans = rows_of("plan", PLAN_FIELDS, "[[plan]]")
+    c.unique("plan", plans)
 
     if not therapies:
         c.add((), "no [[therapy]] tables: at least one therapy is needed")
@@ -341,6 +393,12 @@ def validate(doc: dict[str, Any], pattern_check: Callable[[str], str | None] | N
                 if cell is not None:
                     check_refs(cpath, cell.get("refs"))
 
+    if v1:
+        _check_v1(c, doc)
+    else:
+        _check_v2(c, doc, therapies, therapy_ids, components, component_ids, plans,
+                  questions, question_ids, contraindications, check_refs)
+
     for index, ci in contraindications:
         path = ("contraindication", index)
         if "question" in ci:
@@ -367,6 +425,104 @@ def validate(doc: dict[str, Any], pattern_check: Callable[[str], str | None] | N
     return build_kb(doc), []
 
 
+def _check_v1(c: _Checker, doc: dict[str, Any]) -> None:
+    """A schema 1 file: contraindications name therapies; schema 2 keys are refused."""
+    upgrade = "set schema_version = 2 (consultui kb migrate upgrades a version 1 file)"
+    for key in ("component", "plan"):
+        if key in doc:
+            c.add((key,), f"[[{key}]] needs schema version 2", upgrade)
+    for key, names in V2_ONLY.items():
+        for index, data in enumerate(doc.get(key, []) if isinstance(doc.get(key), list) else []):
+            if not isinstance(data, dict):
+                continue
+            for name in names:
+                if name in data:
+                    c.add((key, index, name), f'"{name}" needs schema version 2', upgrade)
+            if key == "contraindication" and "therapies" not in data:
+                c.add((key, index), 'missing required key "therapies" in [[contraindication]]')
+
+
+def _check_v2(c: _Checker, doc: dict[str, Any], therapies: list[tuple[int, dict[str, Any]]],
+              therapy_ids: dict[str, int], components: list[tuple[int, dict[str, Any]]],
+              component_ids: dict[str, int], plans: list[tuple[int, dict[str, Any]]],
+              questions: list[tuple[int, dict[str, Any]]], question_ids: dict[str, int],
+              contraindications: list[tuple[int, dict[str, Any]]],
+              check_refs: Callable[[KeyPath, list[str] | None], None]) -> None:
+    """Components, plans, follow-ups and what each contraindication reaches."""
+    elective = model.ELECTIVE_PROCEDURE
+    if components or plans or therapies:
+        if elective not in component_ids:
+            c.add(("component",), f'missing [[component]] with id "{elective}" (it belongs to every plan: '
+                  "what rules out any elective procedure)")
+    used: set[str] = {elective}
+    planned: set[str] = set()
+    for index, plan in plans:
+        path = ("plan", index)
+        if "therapy" in plan and c.known(path + ("therapy",), plan["therapy"], therapy_ids, "therapy"):
+            planned.add(plan["therapy"])
+        listed = plan.get("components", [])
+        for n, cid in enumerate(listed):
+            if cid == elective:
+                c.add(path + ("components", n), f'"{elective}" belongs to every plan already; leave it out of the list')
+            elif c.known(path + ("components", n), cid, component_ids, "component"):
+                used.add(cid)
+        if "components" in plan and all(cid == elective for cid in listed):
+            c.add(path + ("components",), "a plan needs at least one component besides the implicit "
+                  f'"{elective}" (how is the therapy delivered?)')
+        check_refs(path, plan.get("refs"))
+    for index, therapy in therapies:
+        if "id" in therapy and therapy["id"] not in planned:
+            c.add(("therapy", index, "id"), f'therapy "{therapy["id"]}" has no [[plan]]; every therapy needs at least one',
+                  f'add [[plan]] with therapy = "{therapy["id"]}" and its components')
+    for index, component in components:
+        if "id" in component and component["id"] not in used:
+            c.add(("component", index, "id"), f'component "{component["id"]}" is used by no plan',
+                  "add it to the components of the plans that include it, or remove it")
+    for index, ci in contraindications:
+        path = ("contraindication", index)
+        raw = doc["contraindication"][index]
+        if "therapies" not in raw and "components" not in raw:
+            c.add(path, "this contraindication reaches nothing: give components = [...] (a procedural risk), "
+                  "therapies = [...] (a product risk), or both")
+        for n, cid in enumerate(ci.get("components", [])):
+            c.known(path + ("components", n), cid, component_ids, "component")
+        if "action" not in raw:
+            c.add(path, 'missing required key "action" in [[contraindication]] (what to do when it applies)')
+    _check_follow_ups(c, questions, question_ids)
+
+
+def _check_follow_ups(c: _Checker, questions: list[tuple[int, dict[str, Any]]],
+                      question_ids: dict[str, int]) -> None:
+    parent: dict[str, str] = {}
+    for index, question in questions:
+        if "ask_if" not in question:
+            continue
+        path = ("question", index, "ask_if")
+        cond = c.table(path, question["ask_if"], ASK_IF_FIELDS,
+                       'ask_if (an inline table: { question = "id", answer = "yes" })')
+        if cond is None or "question" not in cond:
+            continue
+        if cond["question"] == question.get("id"):
+            c.add(path + ("question",), "a question cannot be a follow-up of itself")
+        elif c.known(path + ("question",), cond["question"], question_ids, "question") and "id" in question:
+            parent[question["id"]] = cond["question"]
+    reported: set[str] = set()
+    for start in parent:
+        seen = [start]
+        node = start
+        while node in parent:
+            node = parent[node]
+            if node in seen:
+                cycle = seen[seen.index(node):]
+                if not reported & set(cycle):
+                    reported.update(cycle)
+                    first = min(cycle, key=lambda qid: question_ids[qid])
+                    c.add(("question", question_ids[first], "ask_if", "question"),
+                          "ask_if forms a cycle: " + " -> ".join(cycle[cycle.index(first):] + cycle[:cycle.index(first)] + [first]))
+                break
+            seen.append(node)
+
+
 # -- building and exporting: the same FieldSpecs, walked the other way -------------
 
 def build(cls: type[_T], table: dict[str, Any]) -> _T:
@@ -390,10 +546,17 @@ def _plan(cls: type) -> _Plan:
     plan = _PLANS.get(cls)
     if plan is None:
         plan = _PLANS[cls] = tuple(
-            (sf.key, sf.name, _converter(sf.spec), () if sf.spec.kind == "tables" else None)
+            (sf.key, sf.name, _converter(sf.spec), _absent(sf.spec))
             for sf in schema_fields(cls)
         )
     return plan
+
+
+def _absent(spec: FieldSpec) -> Any:
+    """The value of a field the table leaves out (None: the dataclass default)."""
+    if spec.kind == "tables" or (spec.kind in ("ids", "texts") and not spec.required):
+        return ()
+    return None
 
 
 def _date(value: Any) -> Any:
@@ -420,8 +583,22 @@ def _converter(spec: FieldSpec) -> Callable[[Any], Any] | None:
 
 def build_kb(doc: dict[str, Any]) -> model.KnowledgeBase:
     """The KnowledgeBase of a valid document: what validate() returns, and how the
-    cache of validated files rebuilds one from its stored export."""
-    return build(model.KnowledgeBase, doc)
+    cache of validated files rebuilds one from its stored export. A schema 1 document
+    gets one plan per therapy (v1_plans) and remembers its version."""
+    kb = build(model.KnowledgeBase, doc)
+    if doc.get("schema_version") == 1:
+        kb = dataclasses.replace(kb, plans=v1_plans(kb.therapies), schema_version=1)
+    return kb
+
+
+V1_PLAN_LABEL = "As in schema 1: every contraindication of the therapy"
+
+
+def v1_plans(therapies: tuple[model.Therapy, ...]) -> tuple[model.Plan, ...]:
+    """The migration of a schema 1 file: one plan per therapy, with the therapy's id,
+    no components of its own, so it carries exactly the contraindications that name
+    the therapy (plus any that a later edit attaches to elective-procedure)."""
+    return tuple(model.Plan(t.id, t.id, V1_PLAN_LABEL, ()) for t in therapies)
 
 
 def table_of(obj: Any) -> dict[str, Any]:
@@ -462,4 +639,6 @@ def json_default(value: Any) -> Any:
 def document(kb: model.KnowledgeBase) -> dict[str, Any]:
     """The knowledge base in the file's own shape (schema_version first): parse_kb
     accepts the TOML of it, and build_kb(document(kb)) == kb apart from path and sha256."""
+    if kb.schema_version == 1:  # as read: its plans are made while loading, not written
+        return {"schema_version": 1} | {k: v for k, v in table_of(kb).items() if k != "plan"}
     return {"schema_version": SCHEMA_VERSION} | table_of(kb)

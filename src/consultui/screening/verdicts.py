@@ -1,4 +1,10 @@
-"""Contraindication screening: answers in, one verdict per therapy out.
+"""Contraindication screening: answers in, one verdict per plan (and per therapy) out.
+
+A plan is how a therapy is delivered: its components (plus the implicit
+elective-procedure). The questions relevant to a plan are those of the
+contraindications that reach any of its components or its therapy; a follow-up
+whose ask_if condition is not met is not applicable (neither asked nor open).
+A therapy's verdict is the most severe of its plans' verdicts.
 
 Pure domain logic: no Textual, no I/O. The UI, the records and the `screen`
 command all build on `evaluate()` so that they can never disagree.
@@ -8,12 +14,12 @@ from __future__ import annotations
 from consultui import clock
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from consultui.kb.model import LEVELS, KnowledgeBase, Question, Therapy
+from consultui.kb.model import LEVELS, Contraindication, KnowledgeBase, Plan, Question, Therapy
 
 
 class Answer(str, Enum):
@@ -36,10 +42,11 @@ _ANSWER_LABELS = {Answer.YES: "Yes", Answer.NO: "No", Answer.NOT_ASKED: "Not ask
 
 
 class Verdict(str, Enum):
-    CONTRAINDICATED = "contraindicated"
-    CAUTION = "caution"
-    INCOMPLETE = "incomplete"
-    CLEAR = "clear"
+    CONTRAINDICATED = "contraindicated"  # an absolute contraindication applies
+    DEFER = "defer"  # a relative one applies: weigh it, usually postpone
+    CAUTION = "caution"  # treat with extra care
+    INCOMPLETE = "incomplete"  # worded "Not yet screened" when nothing relevant is answered
+    CLEAR = "clear"  # only when every relevant question is answered
 
     @property
     def label(self) -> str:
@@ -53,10 +60,16 @@ class Verdict(str, Enum):
 
 _VERDICT_LABELS = {
     Verdict.CONTRAINDICATED: ("Contraindicated", "✖"),
+    Verdict.DEFER: ("Defer", "⏸"),
     Verdict.CAUTION: ("Caution", "⚠"),
     Verdict.INCOMPLETE: ("Incomplete", "…"),
     Verdict.CLEAR: ("No contraindication found", "✔"),
 }
+NOT_SCREENED_LABEL = "Not yet screened"  # INCOMPLETE with no relevant question answered
+NOT_SCREENED_SYMBOL = "○"
+# Most severe first: a therapy's verdict is the most severe of its plans'.
+SEVERITY = (Verdict.CONTRAINDICATED, Verdict.DEFER, Verdict.CAUTION, Verdict.INCOMPLETE, Verdict.CLEAR)
+_LEVEL_VERDICT = {"absolute": Verdict.CONTRAINDICATED, "relative": Verdict.DEFER, "caution": Verdict.CAUTION}
 
 # UI label for a CLEAR verdict that comes from having no questions at all.
 NO_QUESTIONS_TEXT = "The knowledge base lists no contraindication questions for this therapy."
@@ -74,11 +87,44 @@ class Reason:
     reason: str
     refs: tuple[str, ...]
     grade: str | None = None
+    action: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        # The public JSON shape of `consultui screen`: exactly these four keys.
-        return {"question": self.question, "level": self.level,
-                "reason": self.reason, "refs": list(self.refs)}
+        # The public JSON shape of `consultui screen` (version 2).
+        return {"question": self.question, "level": self.level, "reason": self.reason,
+                "action": self.action, "grade": self.grade, "refs": list(self.refs)}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of a screening list is answered; incompleteness is never hidden."""
+
+    relevant: tuple[str, ...] = ()  # question ids that apply (follow-ups only when asked for)
+    unanswered: tuple[str, ...] = ()  # of those, still Not asked
+
+    @property
+    def total(self) -> int:
+        return len(self.relevant)
+
+    @property
+    def answered(self) -> int:
+        return len(self.relevant) - len(self.unanswered)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"answered": self.answered, "relevant": self.total, "not_asked": len(self.unanswered)}
+
+
+def verdict_label(verdict: Verdict, coverage: Coverage) -> str:
+    """The verdict's word: INCOMPLETE reads "Not yet screened" while nothing is answered."""
+    if verdict == Verdict.INCOMPLETE and coverage.total and not coverage.answered:
+        return NOT_SCREENED_LABEL
+    return verdict.label
+
+
+def verdict_symbol(verdict: Verdict, coverage: Coverage) -> str:
+    if verdict == Verdict.INCOMPLETE and coverage.total and not coverage.answered:
+        return NOT_SCREENED_SYMBOL
+    return verdict.symbol
 
 
 @dataclass(frozen=True)
@@ -87,14 +133,51 @@ class TherapyVerdict:
     verdict: Verdict
     reasons: tuple[Reason, ...]
     unanswered: tuple[str, ...]  # question ids that matter and are still Not asked
+    relevant: tuple[str, ...] = ()  # every question id that matters (union over its plans)
+
+    @property
+    def coverage(self) -> Coverage:
+        return Coverage(self.relevant, self.unanswered)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.therapy.id,
             "name": self.therapy.name,
             "verdict": self.verdict.value,
+            "label": verdict_label(self.verdict, self.coverage),
+            "coverage": self.coverage.to_dict(),
             "reasons": [r.to_dict() for r in self.reasons],
             "unanswered": list(self.unanswered),
+        }
+
+
+@dataclass(frozen=True)
+class PlanVerdict:
+    plan: Plan
+    therapy: Therapy
+    verdict: Verdict
+    reasons: tuple[Reason, ...]
+    unanswered: tuple[str, ...]
+    relevant: tuple[str, ...]
+    not_applicable: tuple[str, ...] = ()  # follow-ups whose condition is not met
+
+    @property
+    def coverage(self) -> Coverage:
+        return Coverage(self.relevant, self.unanswered)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.plan.id,
+            "therapy": self.therapy.id,
+            "label": self.plan.label,
+            "status": self.plan.status,
+            "components": list(self.plan.all_components),
+            "verdict": self.verdict.value,
+            "verdict_label": verdict_label(self.verdict, self.coverage),
+            "coverage": self.coverage.to_dict(),
+            "reasons": [r.to_dict() for r in self.reasons],
+            "unanswered": list(self.unanswered),
+            "not_applicable": list(self.not_applicable),
         }
 
 
@@ -106,37 +189,139 @@ def questions_by_group(kb: KnowledgeBase) -> list[tuple[str, list[Question]]]:
     return list(groups.items())
 
 
-def relevant_questions(kb: KnowledgeBase, therapy_id: str) -> tuple[str, ...]:
-    """Ids of the questions that matter for a therapy, in question-file order."""
-    ids = {c.question for c in kb.contraindications if therapy_id in c.therapies}
+def _order(kb: KnowledgeBase, ids: set[str]) -> tuple[str, ...]:
     order = {q.id: i for i, q in enumerate(kb.questions)}
     return tuple(sorted(ids, key=lambda qid: (order.get(qid, len(order)), qid)))
 
 
-def evaluate(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> list[TherapyVerdict]:
-    """One verdict per therapy, in therapy order. A missing id means Not asked."""
-    return [_evaluate_therapy(kb, therapy, answers) for therapy in kb.therapies]
+def plans_of(kb: KnowledgeBase, therapy_id: str) -> tuple[Plan, ...]:
+    """A therapy's plans; a knowledge base built in code without plans gets one
+    plan per therapy (the schema 1 migration), so every therapy is screened."""
+    if kb.plans:
+        return kb.plans_of(therapy_id)
+    return (Plan(therapy_id, therapy_id, therapy_id, ()),)
 
 
-def _evaluate_therapy(kb: KnowledgeBase, therapy: Therapy,
-                      answers: Mapping[str, Answer]) -> TherapyVerdict:
-    hits = [c for c in kb.contraindications
-            if therapy.id in c.therapies and answers.get(c.question) == Answer.YES]
+def all_plans(kb: KnowledgeBase) -> tuple[Plan, ...]:
+    return tuple(p for t in kb.therapies for p in plans_of(kb, t.id))
+
+
+def reaches(c: Contraindication, plan: Plan) -> bool:
+    """Does a contraindication apply to a plan: through a component or its therapy?"""
+    return plan.therapy in c.therapies or any(cid in c.components for cid in plan.all_components)
+
+
+def plan_contraindications(kb: KnowledgeBase, plan: Plan) -> list[Contraindication]:
+    return [c for c in kb.contraindications if reaches(c, plan)]
+
+
+def is_applicable(kb: KnowledgeBase, question_id: str, answers: Mapping[str, Answer]) -> bool:
+    """A question is applicable unless it is a follow-up whose condition is not met
+    (its parent not answered as named, or the parent itself not applicable)."""
+    seen: set[str] = set()
+    qid = question_id
+    while qid not in seen:
+        seen.add(qid)
+        question = kb.question_map.get(qid)
+        if question is None or question.ask_if is None:
+            return True
+        parent = question.ask_if
+        if Answer(answers.get(parent.question, Answer.NOT_ASKED)).value != parent.answer:
+            return False
+        qid = parent.question
+    return False  # a cycle (the validator refuses it)
+
+
+def _with_parents(kb: KnowledgeBase, ids: set[str]) -> set[str]:
+    """A follow-up that matters brings the question it follows into the list."""
+    out = set(ids)
+    todo = list(ids)
+    while todo:
+        question = kb.question_map.get(todo.pop())
+        if question is not None and question.ask_if is not None and question.ask_if.question not in out:
+            out.add(question.ask_if.question)
+            todo.append(question.ask_if.question)
+    return out
+
+
+def plan_questions(kb: KnowledgeBase, plan: Plan) -> tuple[str, ...]:
+    """Every question that can matter to a plan (follow-ups included), in file order."""
+    return _order(kb, _with_parents(kb, {c.question for c in plan_contraindications(kb, plan)}))
+
+
+def relevant_questions(kb: KnowledgeBase, therapy_id: str) -> tuple[str, ...]:
+    """Ids of the questions that matter for a therapy (any of its plans), in question-file order."""
+    ids: set[str] = set()
+    for plan in plans_of(kb, therapy_id):
+        ids.update(plan_questions(kb, plan))
+    return _order(kb, ids)
+
+
+def evaluate_plans(kb: KnowledgeBase, answers: Mapping[str, Answer],
+                   plan_ids: Sequence[str] | None = None) -> list[PlanVerdict]:
+    """One verdict per plan, in therapy then plan order (or only the plans named)."""
+    plans = all_plans(kb)
+    if plan_ids is not None:
+        wanted = set(plan_ids)
+        plans = tuple(p for p in plans if p.id in wanted)
+    therapies = {t.id: t for t in kb.therapies}
+    return [evaluate_plan(kb, plan, therapies[plan.therapy], answers) for plan in plans if plan.therapy in therapies]
+
+
+def evaluate_plan(kb: KnowledgeBase, plan: Plan, therapy: Therapy,
+                  answers: Mapping[str, Answer]) -> PlanVerdict:
+    possible = plan_questions(kb, plan)
+    relevant = tuple(qid for qid in possible if is_applicable(kb, qid, answers))
+    not_applicable = tuple(qid for qid in possible if qid not in relevant)
+    hits = [c for c in plan_contraindications(kb, plan)
+            if c.question in relevant and answers.get(c.question) == Answer.YES]
     hits.sort(key=lambda c: _LEVEL_RANK.get(c.level, len(LEVELS)))  # stable: file order kept
-    reasons = tuple(Reason(c.question, c.level, c.reason, tuple(c.refs), c.grade) for c in hits)
-    unanswered = tuple(qid for qid in relevant_questions(kb, therapy.id)
-                       if answers.get(qid, Answer.NOT_ASKED) == Answer.NOT_ASKED)
-    return TherapyVerdict(therapy, _verdict(reasons, unanswered), reasons, unanswered)
+    reasons = tuple(_reason(c) for c in hits)
+    unanswered = tuple(qid for qid in relevant if answers.get(qid, Answer.NOT_ASKED) == Answer.NOT_ASKED)
+    return PlanVerdict(plan, therapy, _verdict(reasons, unanswered), reasons, unanswered, relevant, not_applicable)
+
+
+def _reason(c: Contraindication) -> Reason:
+    return Reason(c.question, c.level, c.reason, tuple(c.refs), c.grade, c.action)
+
+
+def evaluate(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> list[TherapyVerdict]:
+    """One verdict per therapy, in therapy order: the most severe of its plans'
+    verdicts, with the reasons and open questions of all of them. A missing id means Not asked."""
+    return therapy_verdicts(kb, evaluate_plans(kb, answers))
+
+
+def therapy_verdicts(kb: KnowledgeBase, plan_verdicts: Sequence[PlanVerdict],
+                     only_planned: bool = False) -> list[TherapyVerdict]:
+    """Per therapy, the most severe of the given plans' verdicts (only_planned: only
+    the therapies that have one of those plans)."""
+    by_therapy: dict[str, list[PlanVerdict]] = {}
+    for pv in plan_verdicts:
+        by_therapy.setdefault(pv.therapy.id, []).append(pv)
+    return [_therapy_verdict(kb, therapy, by_therapy.get(therapy.id, [])) for therapy in kb.therapies
+            if not only_planned or therapy.id in by_therapy]
+
+
+def _therapy_verdict(kb: KnowledgeBase, therapy: Therapy, plans: list[PlanVerdict]) -> TherapyVerdict:
+    if not plans:
+        return TherapyVerdict(therapy, Verdict.CLEAR, (), (), ())
+    verdict = min((pv.verdict for pv in plans), key=SEVERITY.index)
+    reasons = list(dict.fromkeys(r for pv in plans for r in pv.reasons))
+    reasons.sort(key=lambda r: _LEVEL_RANK.get(r.level, len(LEVELS)))
+    unanswered = _order(kb, {q for pv in plans for q in pv.unanswered})
+    relevant = _order(kb, {q for pv in plans for q in pv.relevant})
+    return TherapyVerdict(therapy, verdict, tuple(reasons), unanswered, relevant)
 
 
 def _verdict(reasons: tuple[Reason, ...], unanswered: tuple[str, ...]) -> Verdict:
-    # Precedence: absolute Yes > any other Yes > anything Not asked > clear.
-    # A therapy with no relevant questions has nothing unanswered, so it is CLEAR:
-    # the knowledge base lists no contraindication for it (the UI should say so).
-    if any(r.level == "absolute" for r in reasons):
-        return Verdict.CONTRAINDICATED
-    if reasons:
-        return Verdict.CAUTION
+    # Precedence: absolute Yes > relative Yes > caution Yes > anything Not asked > clear.
+    # The open questions stay attached to every verdict (Coverage), so a Caution with
+    # questions still open says so wherever it is shown.
+    # A plan with no relevant questions has nothing unanswered, so it is CLEAR:
+    # the knowledge base lists no contraindication for it (the UI says so).
+    for verdict in SEVERITY[:3]:
+        if any(_LEVEL_VERDICT.get(r.level) == verdict for r in reasons):
+            return verdict
     if unanswered:
         return Verdict.INCOMPLETE
     return Verdict.CLEAR
