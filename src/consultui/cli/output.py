@@ -111,15 +111,15 @@ def print_error(message: str, prog: str = "consultui") -> None:
 
 def load_valid_kb(path: str | os.PathLike[str], advice: str = "fix it or run: consultui kb validate") -> KnowledgeBase:
     """A valid knowledge base from path; its problems go to stderr and CommandError is raised."""
-    from consultui.kb.load import KBReadError, load_kb
+    from consultui.kb.load import Invalid, KBReadError, load_kb
 
     try:
         result = load_kb(path)
     except KBReadError as exc:
         raise CommandError(f"cannot read the knowledge base {exc}") from None
-    if result.kb is None:
+    if isinstance(result, Invalid):
         print_problems(result.problems)
-        raise CommandError(f"the knowledge base {path} is not valid ({len(result.problems)} problem(s)); {advice}")
+        raise CommandError(f"the knowledge base {path} is not valid ({result.count} problem(s)); {advice}")
     return result.kb
 
 
