@@ -41,7 +41,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from consultui.claims.extract import extract
 from consultui.kb import model
@@ -99,6 +99,20 @@ class CheckWork:
     attempts: int = 0
     scans: int = 0
     compiled: int = 0
+    work: int = 0  # attempts weighted by each pattern's ways: the bound on regex steps
+    stopped_at: int | None = None  # where the check gave up (over its work budget), else None
+
+    @property
+    def stopped_early(self) -> bool:
+        return self.stopped_at is not None
+
+
+# The work budget of one check, so that no rule set (a user may write 1,000 rules) can make
+# a check run for minutes: at any point of the text, the work so far may not exceed
+# WORK_BASE + WORK_PER_CHAR x the characters read. The bundled rules do about 1 unit per
+# character on claim-dense copy; the hostile rule sets of issue 11 do 20 to 300.
+WORK_BASE = 50_000
+WORK_PER_CHAR = 8
 
 
 class RuleError(ValueError):
@@ -396,6 +410,7 @@ class Checker:
                         self._exact.setdefault(anchor.word, _Group()).add(pid, second)
             self._exceptions.append(tuple(comp(rule, s) for s in rule.exceptions))
         self._matchers: list = [None] * len(self._patterns)   # regex .match, compiled on first use
+        self._ways = [cp.ways for _ri, cp in self._patterns]
         self._scanned: set[int] = set()                         # scan patterns used (so compiled)
         self._required = [(pid, cp.required) for pid, (_, cp) in enumerate(self._patterns) if cp.required]
         self._prefix_lengths = sorted({len(p) for p in self._prefix})
@@ -428,13 +443,15 @@ class Checker:
             groups.append(self._number)
         return tuple(groups)
 
-    def _raw_hits(self, text: str) -> list[tuple[int, int, int]]:
+    def _raw_hits(self, text: str, should_stop: Callable[[], bool] | None = None) -> list[tuple[int, int, int]]:
         cache = self._word_cache
         if len(cache) > 200_000:
             cache.clear()
         all_words = _WORD.findall(text)
         vocab = set(all_words)
-        positions = attempts = 0
+        positions = attempts = work = 0
+        stopped_at: int | None = None
+        ways = self._ways
         inactive: set[int] = set()
         if self._required:
             # patterns with a mandatory word that the text lacks cannot match anywhere
@@ -470,6 +487,10 @@ class Checker:
                     continue
                 groups = found
                 pos = m.start()
+                limit = WORK_BASE + WORK_PER_CHAR * pos
+                if work > limit or (should_stop is not None and positions % 512 == 511 and should_stop()):
+                    stopped_at = pos
+                    break
                 positions += 1
                 tok_word = tok_num = ""
                 for group in groups:
@@ -492,21 +513,27 @@ class Checker:
                             tried.extend(group.free)
                     tried = [p for p in dict.fromkeys(tried) if p not in inactive]
                     memo[key] = tried
-                attempts += len(tried)
                 for pid in tried:
+                    work += ways[pid]
+                    if work > limit:  # one position may try many patterns: stop inside it too
+                        stopped_at = pos
+                        break
+                    attempts += 1
                     match = matchers[pid]
                     if match is None:
                         match = matchers[pid] = patterns[pid][1].regex.match
                     mm = match(text, pos)
                     if mm is not None and mm.end() > pos:
                         hits.append((pos, mm.end(), pid))
+                if stopped_at is not None:
+                    break
         for pid in self._scan:
             cp = self._patterns[pid][1]
             self._scanned.add(pid)
             for mm in cp.regex.finditer(text):
                 if mm.end() > mm.start():
                     hits.append((mm.start(), mm.end(), pid))
-        self.last_work = CheckWork(len(all_words), positions, attempts, len(self._scan), self.compiled)
+        self.last_work = CheckWork(len(all_words), positions, attempts, len(self._scan), self.compiled, work, stopped_at)
         return hits
 
     # -- context -----------------------------------------------------------------
@@ -560,12 +587,16 @@ class Checker:
 
     # -- public --------------------------------------------------------------------
 
-    def check(self, text: str) -> list[Finding]:
-        """Findings in `text`, sorted by start; offsets and line/column into `text`."""
+    def check(self, text: str, should_stop: Callable[[], bool] | None = None) -> list[Finding]:
+        """Findings in `text`, sorted by start; offsets and line/column into `text`.
+
+        `should_stop` is asked now and then during the scan (a newer edit in the app
+        cancels an older check); a stop, like a check over its work budget, leaves
+        `last_work.stopped_at` set and the findings found before it."""
         if not text or not self._patterns:
             self.last_work = CheckWork(compiled=self.compiled)
             return []
-        raw = self._raw_hits(text)
+        raw = self._raw_hits(text, should_stop)
         if not raw:
             return []
         raw = sorted(set(raw))
@@ -683,12 +714,17 @@ def _findings(text: str, spans: list[tuple[int, int, Rule]], source: str | None 
     return out
 
 
-def check_document(raw: str, kind: str, checker: Checker) -> list[Finding]:
+def check_document(raw: str, kind: str, checker: Checker,
+                   should_stop: Callable[[], bool] | None = None) -> list[Finding]:
     """Check HTML, Markdown or plain text; offsets, line, column and text refer to `raw`."""
     if kind == "text":
-        return checker.check(raw)
+        return checker.check(raw, should_stop)
     text, omap = extract(raw, kind)
-    findings = checker.check(text)
+    findings = checker.check(text, should_stop)
+    stop = checker.last_work.stopped_at
+    if stop is not None:  # where it stopped, as an offset into the raw file too
+        stop_raw = omap.to_raw(stop, min(stop + 1, len(text)))[0] if text else 0
+        checker.last_work = replace(checker.last_work, stopped_at=stop_raw)
     rules = {r.id: r for r in checker.rules}
     spans = []
     for f in findings:

@@ -10,7 +10,7 @@ from typing import TextIO
 from consultui.claims.checker import (MAX_TEXT_BYTES, SEVERITIES, SEVERITY_ORDER, Checker, Finding, RuleError, TextFileError,
                                      check_document, decode_text, read_text_file)
 from consultui.claims.extract import detect_kind
-from consultui.cli.output import EXIT_FOUND, EXIT_OK, CommandError, clean, console, print_error, write_json, write_out
+from consultui.cli.output import EXIT_ERROR, EXIT_FOUND, EXIT_OK, CommandError, clean, console, print_error, write_json, write_out
 from consultui.fileread import FileReadError, read_stream_limited
 
 STDIN_NAME = "<stdin>"
@@ -25,7 +25,8 @@ PATH:LINE:COL: SEVERITY CATEGORY/RULE: MESSAGE, then a suggestion."""
 
 EPILOG = """\
 exit status: 0 nothing at or above --fail-on found; 1 something found;
-2 usage error, unreadable or non-UTF-8 file, or invalid knowledge base.
+2 usage error, unreadable or non-UTF-8 file, invalid knowledge base, or a check that
+stopped early (the rules did more work than allowed on the text; see the message).
 The rules are the [[rule]] tables of the knowledge base (see --kb)."""
 
 
@@ -89,6 +90,7 @@ def run(args: argparse.Namespace, kb) -> int:
     # A file that cannot be read does not hide the findings of the others: they are
     # printed, every unreadable file is reported, and the exit status is then 2.
     unreadable: list[TextFileError] = []
+    stopped: list[tuple[str, int]] = []  # (path, line) of checks that gave up part-way
     for name in names:
         try:
             path, raw = _read(name)
@@ -98,18 +100,31 @@ def run(args: argparse.Namespace, kb) -> int:
         kind = detect_kind(None if name == "-" else name, raw)
         findings = check_document(raw, kind, checker)
         results.append((path, [f for f in findings if SEVERITY_ORDER[f.severity] >= min_level]))
+        stop = checker.last_work.stopped_at
+        if stop is not None:
+            stopped.append((path, raw.count("\n", 0, stop) + 1))
     failed = any(SEVERITY_ORDER[f.severity] >= fail_level for _, fs in results for f in fs)
     if results:
         if getattr(args, "format", "text") == "json":
-            payload = {"version": 1, "results": [{"path": p, "findings": [f.to_dict() for f in fs]} for p, fs in results]}
+            stopped_lines = dict(stopped)
+            payload = {"version": 1, "results": [
+                {"path": p, "findings": [f.to_dict() for f in fs]}
+                | ({"stopped_early_at_line": stopped_lines[p]} if p in stopped_lines else {})
+                for p, fs in results]}
             write_json(payload)
         else:
             _print_text(results)
         sys.stdout.flush()
+    # A check that stopped early cannot promise "no findings" after that line: exit 2.
+    for path, line in stopped:
+        print_error(f"{clean(path, keep_newlines=False)}: stopped early at line {line}: the rules did more work than "
+                    "a check is allowed on this text; findings after that line are not shown", "consultui check")
     if unreadable:
         for error in unreadable[:-1]:
             print_error(str(error), "consultui check")
         raise _error(str(unreadable[-1]))
+    if stopped:
+        return EXIT_ERROR
     return EXIT_FOUND if failed else EXIT_OK
 
 

@@ -143,16 +143,21 @@ class ClaimsSection(Section):
 
     @work(thread=True, exclusive=True, group="claims-check")
     def _check(self, text: str, generation: int, kb: KnowledgeBase) -> None:
+        worker = get_current_worker()
         checker = self.checker_for(kb)
-        findings = check_document(text, detect_kind(None, text), checker)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._apply, text, generation, findings)
+        # A newer edit starts a newer check (exclusive group), which cancels this one:
+        # the scan notices and stops instead of finishing work nobody will see.
+        findings = check_document(text, detect_kind(None, text), checker,
+                                  should_stop=lambda: worker.is_cancelled)
+        if not worker.is_cancelled:
+            stopped = checker.last_work.stopped_at
+            self.app.call_from_thread(self._apply, text, generation, findings, stopped)
 
-    def _apply(self, text: str, generation: int, findings: list[Finding]) -> None:
+    def _apply(self, text: str, generation: int, findings: list[Finding], stopped: int | None = None) -> None:
         if not self._checks.is_current(generation) or not self.is_attached:
             return  # the text changed again (a newer check is on its way), or closing
         try:
-            self._show_findings(text, findings)
+            self._show_findings(text, findings, stopped)
         except NoMatches:  # the app closed while the check ran
             return
 
@@ -160,7 +165,7 @@ class ClaimsSection(Section):
         """True when the findings shown are those of the text in the box."""
         return self.checked_text == self.query_one(ClaimsEditor).text
 
-    def _show_findings(self, text: str, findings: list[Finding]) -> None:
+    def _show_findings(self, text: str, findings: list[Finding], stopped: int | None = None) -> None:
         self.findings = findings
         self.checked_text = text
         editor = self.query_one(ClaimsEditor)
@@ -169,6 +174,10 @@ class ClaimsSection(Section):
         options.clear_options()
         options.add_options([Option(self._finding_prompt(f), id=str(n)) for n, f in enumerate(findings)])
         summary = summary_line(findings) if text.strip() else "Paste or type advertising copy. ctrl+o opens a file."
+        if stopped is not None:
+            line = text.count("\n", 0, stopped) + 1
+            summary = (f"⚠ Check stopped early at line {line}: the rules did more work than a check is "
+                       f"allowed; nothing after that line was checked. {summary}")
         self.query_one("#claims-summary", Static).update(safe(summary))
         self._show_detail(0 if findings else None)
 
