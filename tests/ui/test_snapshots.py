@@ -82,7 +82,10 @@ async def show_knowledge(pilot) -> None:
     await pilot.press("f5")
     await wait_until(pilot, lambda: section_ready(pilot, "knowledge"), what="the Knowledge base section")
     section = app.section("knowledge")
-    await wait_until(pilot, lambda: section.validated_text is not None, what="the first check of the file")
+    await wait_until(pilot, lambda: section.validated_text is not None
+                     and "Valid" in str(app.query_one("#kb-summary").render())
+                     and app.focused is app.query_one("#kb-editor"), what="the first check of the file, the cursor in the editor")
+    await pilot.pause()  # the summary's new text is drawn before the screen is taken
 
 
 SHOW = {

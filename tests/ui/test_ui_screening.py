@@ -75,14 +75,15 @@ async def test_answering_by_keys_updates_verdicts(minimal_kb_path, size):
         screening = section(app)
         assert screening.consultation.answers == {}
         lines = verdict_lines(app)
-        assert lines == ["… Incomplete: Alpha", "… Incomplete: Beta"]
+        # What is still open shows in the list too, never only in the detail.
+        assert lines == ["○ Not yet screened · 2 of 2 not asked: Alpha", "○ Not yet screened · 1 of 1 not asked: Beta"]
         assert screening.highlighted_question_id() == "bleeding"
 
         await pilot.press("y")  # bleeding: Yes, then the cursor moves on
         await pilot.pause()
         assert screening.consultation.answer("bleeding") == Answer.YES
         assert screening.highlighted_question_id() == "pregnant"
-        assert verdict_lines(app) == ["✖ Contraindicated: Alpha", "… Incomplete: Beta"]
+        assert verdict_lines(app) == ["✖ Contraindicated · 1 of 2 not asked: Alpha", "○ Not yet screened · 1 of 1 not asked: Beta"]
         detail = static_text(app, "#screening-verdict-text")
         assert "✖ Contraindicated · 1 of 2 not asked · Alpha therapy" in detail
         assert "ABSOLUTE: Bleeding disorder? — Bleeding risk. [REF-A]" in detail
@@ -97,7 +98,7 @@ async def test_answering_by_keys_updates_verdicts(minimal_kb_path, size):
         await pilot.press("up", "space")  # bleeding back to Not asked
         await pilot.pause()
         assert screening.consultation.answer("bleeding") == Answer.NOT_ASKED
-        assert verdict_lines(app) == ["… Incomplete: Alpha", "✔ No contraindication found: Beta"]
+        assert verdict_lines(app) == ["… Incomplete · 1 of 2 not asked: Alpha", "✔ No contraindication found: Beta"]
 
         await pilot.press("down", "y")  # pregnant: Yes -> caution for both
         await pilot.pause()
@@ -166,8 +167,9 @@ async def test_mouse_click_answers(minimal_kb_path):
         assert await pilot.click("#screening-questions", offset=(3, 0))
         await pilot.pause()
         assert screening.consultation.answers == {"bleeding": Answer.YES}
-        # Clicking a therapy shows its detail.
-        assert await pilot.click("#screening-verdicts", offset=(5, 1))
+        # Clicking a therapy shows its detail (Beta is the last line; Alpha's may wrap).
+        last_line = app.query_one("#screening-verdicts").virtual_size.height - 1
+        assert await pilot.click("#screening-verdicts", offset=(5, last_line))
         await pilot.pause()
         assert "Beta therapy" in static_text(app, "#screening-verdict-text")
 
@@ -267,7 +269,7 @@ async def test_resume_after_crash(minimal_kb_path):
         assert screening.consultation.notes == {"bleeding": "since 2019"}
         assert screening.consultation.patient_ref == "XY"
         assert app.query_one("#sections").active == "screening"
-        assert verdict_lines(app)[0] == "✖ Contraindicated: Alpha"
+        assert verdict_lines(app)[0] == "✖ Contraindicated · 1 of 2 not asked: Alpha"
         assert screening.highlighted_question_id() == "pregnant"  # first open question
         assert any("gone" in n.message for n in notifications(app))
         # The autosave now matches what the user sees.
@@ -318,7 +320,7 @@ async def test_new_consultation_asks_first(minimal_kb_path):
         await pilot.press("y")  # clear
         await pilot.pause()
         assert screening.consultation.is_empty()
-        assert verdict_lines(app) == ["… Incomplete: Alpha", "… Incomplete: Beta"]
+        assert verdict_lines(app) == ["○ Not yet screened · 2 of 2 not asked: Alpha", "○ Not yet screened · 1 of 1 not asked: Beta"]
         assert _question_prompts(app)[0] == "[ ? ] Bleeding disorder?"
         assert not section(app).session.slot.path.exists()
 
@@ -343,7 +345,7 @@ async def test_failed_writes_show_error_and_keep_answers(minimal_kb_path):
             await pilot.press("y")
             await pilot.pause()
             assert screening.consultation.answers == {"bleeding": Answer.YES}
-            assert verdict_lines(app)[0] == "✖ Contraindicated: Alpha"
+            assert verdict_lines(app)[0] == "✖ Contraindicated · 1 of 2 not asked: Alpha"
             assert error.display
             assert "Autosave failed" in static_text(app, "#screening-error")
             assert "No space left on device" in static_text(app, "#screening-error")
@@ -417,7 +419,7 @@ async def test_knowledge_base_text_is_shown_literally(nasty_kb_path, size):
         assert f"Help: {NASTY} help" in static_text(app, "#screening-question-detail")
         detail = static_text(app, "#screening-verdict-text")
         assert f"{NASTY} — {NASTY} reason" in detail
-        assert verdict_lines(app)[0] == "✖ Contraindicated: [red]Alpha[/]"
+        assert verdict_lines(app)[0] == "✖ Contraindicated · 1 of 2 not asked: [red]Alpha[/]"
         # Rendering must not raise and must show the text as typed.
         screen_text = _rendered(app)
         assert "[@click=app.quit]x[/]" in screen_text

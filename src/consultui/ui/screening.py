@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 
 from consultui.kb.model import KnowledgeBase, Question
 from consultui.application.session import ConsultationSession, ResumeOffer
-from consultui.screening.verdictview import REASONS_HEADING, REFERENCES_HEADING, verdict_view
+from consultui.screening.verdictview import headline_text, REASONS_HEADING, REFERENCES_HEADING, verdict_view
 from consultui.screening.verdicts import (
     Answer,
     Consultation,
@@ -137,9 +137,10 @@ class ScreeningSection(Section):
         return grid
 
     def _verdict_prompt(self, tv: TherapyVerdict) -> Content:
+        # What is still open shows wherever the verdict shows: "⚠ Caution · 19 of 24 not asked".
         style = VERDICT_STYLES[tv.verdict]
         return Content.assemble(
-            (f"{tv.verdict.symbol} {tv.verdict.label}", style),
+            (headline_text(tv.verdict, tv.coverage), style),
             ": ",
             safe(tv.therapy.short or tv.therapy.name),
         )
