@@ -36,7 +36,7 @@ def render(fn, c=None, kb=None):
 def test_markdown_contains_everything_the_record_needs():
     md = render(records.render_markdown)
     for needle in ["2025-03-04 11:00", "2025-03-04 10:30", "AB-12", "Fixture KB", "version 0.1",
-                   "ab" * 32, "/fixture/therapies.toml", "Not medical advice",
+                   "ab" * 32, "2025-01-01", "Not medical advice",
                    "✖ Alpha: Contraindicated", "⏸ Beta: Defer",
                    "✔ Delta: No contraindication found",
                    "Risk of spreading infection.", "REF-A", "Author A. Journal 2020.",
@@ -175,3 +175,15 @@ def test_corrupt_autosave_is_set_aside(content):
     assert len(kept) == 1 and kept[0].read_bytes() == content
     records.autosave(consultation())  # a new autosave works afterwards
     assert records.load_autosave() is not None
+
+
+def test_the_record_names_the_knowledge_base_by_content_not_by_a_path_of_this_machine(tmp_path):
+    from consultui.application.session import ConsultationSession
+    from screening_fixture import fixture_kb
+
+    kb = fixture_kb()
+    session = ConsultationSession(kb, autosave=False)
+    md_path, html_path = session.save_record(tmp_path)
+    for text in (md_path.read_text(encoding="utf-8"), html_path.read_text(encoding="utf-8")):
+        assert kb.path not in text and "/fixture/" not in text
+        assert kb.sha256 in text and str(kb.meta.reviewed) in text

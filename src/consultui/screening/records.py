@@ -91,7 +91,8 @@ def _md_header(consultation: Consultation, kb: KnowledgeBase, saved_at: _dt.date
         f"- Consultation started: {_fmt_dt(consultation.started_at)}",
         f"- Patient reference: {ref}",
         f"- Knowledge base: {_md(kb.meta.title)}, version {_md(kb.meta.version)}",
-        f"- Knowledge base file: {_md(kb.path or 'unknown')}",
+        # Identified by its content, never by a path of this machine (records are shared).
+        f"- Knowledge base reviewed: {kb.meta.reviewed}",
         f"- Knowledge base SHA-256: {_md(kb.sha256 or 'unknown')}",
         "",
         disclaimer,
@@ -207,7 +208,7 @@ def _html_header(consultation: Consultation, kb: KnowledgeBase, saved_at: _dt.da
         ("Consultation started", _fmt_dt(consultation.started_at)),
         ("Patient reference", ref),
         ("Knowledge base", f"{kb.meta.title}, version {kb.meta.version}"),
-        ("Knowledge base file", kb.path or "unknown"),
+        ("Knowledge base reviewed", str(kb.meta.reviewed)),
         ("Knowledge base SHA-256", kb.sha256 or "unknown"),
     ]
     items = "\n".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows)
