@@ -115,3 +115,24 @@ async def test_pipes_at_the_settings_autosave_and_user_copy_paths_do_not_stall_t
             await pilot.press("ctrl+q")
 
     await asyncio.wait_for(run(), SAFETY_NET)
+
+
+async def test_a_schema_1_user_copy_starts_with_a_banner_that_says_how_to_upgrade(monkeypatch):
+    from pathlib import Path
+
+    from textual.widgets import Static
+
+    from consultui import paths
+    from consultui.kb.load import load_for_app
+    from consultui.ui.app import ConsultApp
+
+    old = Path(__file__).resolve().parents[1] / "fixtures" / "kb" / "bundled-2026.11-1.toml"
+    user = paths.user_kb_path()
+    user.parent.mkdir(parents=True, exist_ok=True)
+    user.write_bytes(old.read_bytes())
+    app = ConsultApp(load_for_app())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.kb.schema_version == 1 and app.kb.path == str(user)
+        banner = str(app.query_one("#kb-version-banner", Static).render())
+        assert "schema version 1" in banner and "consultui kb migrate" in banner

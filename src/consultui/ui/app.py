@@ -16,6 +16,7 @@ from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from consultui.application.kbstore import KnowledgeBaseStore, Signature, StoreEvent
 from consultui.kb.load import StartupKB
+from consultui.kb.schema import V1_WARNING
 from consultui.problems import Problem
 from consultui.termsafe import visible
 from consultui.kb.model import KnowledgeBase
@@ -119,6 +120,8 @@ class ConsultApp(App):
         yield Header()
         if self.startup.problems:
             yield Static(self._problem_banner(), id="kb-banner")
+        elif self.kb.schema_version == 1:
+            yield Static(self._version_banner(), id="kb-version-banner")
         with TabbedContent(id="sections"):
             for section, (title, _key, factory) in SECTIONS.items():
                 with TabPane(title, id=section):
@@ -164,6 +167,13 @@ class ConsultApp(App):
         control characters shown visibly: nothing from outside steers the terminal."""
         super().notify(visible(message), title=visible(title, keep_newlines=False), **options)
 
+    def _version_banner(self) -> Content:
+        """An old file still works (one plan per therapy), but screens less precisely."""
+        return Content(
+            f"⚠ {visible(str(self.store.path), keep_newlines=False)}: {V1_WARNING} "
+            "(screening then works per therapy, without plans or follow-ups)."
+        )
+
     def _problem_banner(self) -> Content:
         count = len(self.startup.problems)
         return Content(
@@ -203,6 +213,9 @@ class ConsultApp(App):
                     section.kb = event.kb
             self._show_kb_identity()
             self._clear_reload_banner()
+            for banner in self.query("#kb-version-banner"):
+                if event.kb.schema_version != 1:
+                    banner.remove()
             for banner in self.query("#kb-banner"):
                 banner.remove()
             if event.disk is not None:
