@@ -92,7 +92,7 @@ def test_screening_by_keys_gives_a_verdict(terminal):
     term = terminal("--kb", str(FIXTURE))
     term.wait_for("Alpha")
     term.keys("F3")
-    term.wait_for("Bleeding disorder?", "Incomplete")
+    term.wait_for("Bleeding disorder?", "Not yet screened")
     term.keys("y")
     screen = term.wait_for("Contraindicated")
     assert "[Yes]" in screen

@@ -169,10 +169,7 @@ class ConsultApp(App):
 
     def _version_banner(self) -> Content:
         """An old file still works (one plan per therapy), but screens less precisely."""
-        return Content(
-            f"⚠ {visible(str(self.store.path), keep_newlines=False)}: {V1_WARNING} "
-            "(screening then works per therapy, without plans or follow-ups)."
-        )
+        return Content(f"⚠ {visible(str(self.store.path), keep_newlines=False)}: {V1_WARNING} (screened per therapy).")
 
     def _problem_banner(self) -> Content:
         count = len(self.startup.problems)
