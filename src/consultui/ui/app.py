@@ -181,7 +181,8 @@ class ConsultApp(App):
     def on_mount(self) -> None:
         from consultui.atomic import clean_stale_temp_files
 
-        clean_stale_temp_files()  # leftovers of saves killed in earlier runs (consultui's folders only)
+        # Leftovers of saves killed in earlier runs (consultui's folders only), after the first frame.
+        self.call_after_refresh(clean_stale_temp_files)
         self._show_kb_identity()
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self._settings_message:
