@@ -11,13 +11,14 @@ command all build on `evaluate()` so that they can never disagree.
 """
 from __future__ import annotations
 
-from consultui import clock
-
 import datetime as _dt
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
+
+from consultui import clock
 
 from consultui.kb.model import LEVELS, Contraindication, KnowledgeBase, Plan, Question, Therapy
 
@@ -189,8 +190,40 @@ def questions_by_group(kb: KnowledgeBase) -> list[tuple[str, list[Question]]]:
     return list(groups.items())
 
 
+class _Index:
+    """Contraindications by therapy and by component, and what each plan reaches,
+    built once per knowledge base: an answer then re-checks only what a plan can reach
+    rather than every contraindication for every plan (0.9 s at 500 therapies before)."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.order = {q.id: i for i, q in enumerate(kb.questions)}
+        self.by_therapy: dict[str, list[int]] = {}
+        self.by_component: dict[str, list[int]] = {}
+        for i, c in enumerate(kb.contraindications):
+            for tid in c.therapies:
+                self.by_therapy.setdefault(tid, []).append(i)
+            for cid in c.components:
+                self.by_component.setdefault(cid, []).append(i)
+        self.plan_contraindications: dict[Plan, tuple[Contraindication, ...]] = {}
+        self.plan_questions: dict[Plan, tuple[str, ...]] = {}
+
+
+# One index per knowledge base object (immutable), dropped with it.
+_INDEXES: dict[int, tuple[weakref.ref[KnowledgeBase], _Index]] = {}
+
+
+def _index(kb: KnowledgeBase) -> _Index:
+    found = _INDEXES.get(id(kb))
+    if found is not None and found[0]() is kb:
+        return found[1]
+    index = _Index(kb)
+    key = id(kb)
+    _INDEXES[key] = (weakref.ref(kb, lambda _ref: _INDEXES.pop(key, None)), index)
+    return index
+
+
 def _order(kb: KnowledgeBase, ids: set[str]) -> tuple[str, ...]:
-    order = {q.id: i for i, q in enumerate(kb.questions)}
+    order = _index(kb).order
     return tuple(sorted(ids, key=lambda qid: (order.get(qid, len(order)), qid)))
 
 
@@ -212,7 +245,19 @@ def reaches(c: Contraindication, plan: Plan) -> bool:
 
 
 def plan_contraindications(kb: KnowledgeBase, plan: Plan) -> list[Contraindication]:
-    return [c for c in kb.contraindications if reaches(c, plan)]
+    return list(_plan_contraindications(kb, plan))
+
+
+def _plan_contraindications(kb: KnowledgeBase, plan: Plan) -> tuple[Contraindication, ...]:
+    index = _index(kb)
+    found = index.plan_contraindications.get(plan)
+    if found is None:
+        positions = set(index.by_therapy.get(plan.therapy, ()))
+        for cid in plan.all_components:
+            positions.update(index.by_component.get(cid, ()))
+        found = tuple(kb.contraindications[i] for i in sorted(positions))  # file order
+        index.plan_contraindications[plan] = found
+    return found
 
 
 def is_applicable(kb: KnowledgeBase, question_id: str, answers: Mapping[str, Answer]) -> bool:
@@ -246,7 +291,12 @@ def _with_parents(kb: KnowledgeBase, ids: set[str]) -> set[str]:
 
 def plan_questions(kb: KnowledgeBase, plan: Plan) -> tuple[str, ...]:
     """Every question that can matter to a plan (follow-ups included), in file order."""
-    return _order(kb, _with_parents(kb, {c.question for c in plan_contraindications(kb, plan)}))
+    index = _index(kb)
+    found = index.plan_questions.get(plan)
+    if found is None:
+        found = _order(kb, _with_parents(kb, {c.question for c in _plan_contraindications(kb, plan)}))
+        index.plan_questions[plan] = found
+    return found
 
 
 def relevant_questions(kb: KnowledgeBase, therapy_id: str) -> tuple[str, ...]:
@@ -272,9 +322,10 @@ def evaluate_plan(kb: KnowledgeBase, plan: Plan, therapy: Therapy,
                   answers: Mapping[str, Answer]) -> PlanVerdict:
     possible = plan_questions(kb, plan)
     relevant = tuple(qid for qid in possible if is_applicable(kb, qid, answers))
-    not_applicable = tuple(qid for qid in possible if qid not in relevant)
-    hits = [c for c in plan_contraindications(kb, plan)
-            if c.question in relevant and answers.get(c.question) == Answer.YES]
+    applicable = set(relevant)
+    not_applicable = tuple(qid for qid in possible if qid not in applicable)
+    hits = [c for c in _plan_contraindications(kb, plan)
+            if answers.get(c.question) == Answer.YES and c.question in applicable]
     hits.sort(key=lambda c: _LEVEL_RANK.get(c.level, len(LEVELS)))  # stable: file order kept
     reasons = tuple(_reason(c) for c in hits)
     unanswered = tuple(qid for qid in relevant if answers.get(qid, Answer.NOT_ASKED) == Answer.NOT_ASKED)
