@@ -1,6 +1,17 @@
-"""User settings (the theme, for now) in the platformdirs config folder. No Textual."""
+"""User settings in the platformdirs config folder: the theme, and the practitioner
+whose name, registration number and clinic go into every consultation record.
+No Textual.
+
+The file (config.toml):
+    theme = "ansi-dark"
+    [practitioner]
+    name = "Dr A. Example"
+    registration = "MED0001234"
+    clinic = "Example Clinic"
+"""
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from dataclasses import dataclass, replace
@@ -16,11 +27,31 @@ DEFAULT_THEME = "textual-dark"
 # high-contrast terminal scheme carries through.
 THEME_CYCLE = ("textual-dark", "textual-light", "ansi-dark", "ansi-light")
 MAX_SETTINGS_BYTES = 1024 * 1024  # a settings file is a few lines
+PRACTITIONER_TABLE = "practitioner"
+PRACTITIONER_FIELDS = ("name", "registration", "clinic")
+PRACTITIONER_LABELS = {"name": "Practitioner", "registration": "Registration number", "clinic": "Clinic"}
+MAX_FIELD_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Practitioner:
+    name: str = ""
+    registration: str = ""
+    clinic: str = ""
+
+    def is_empty(self) -> bool:
+        return not (self.name.strip() or self.registration.strip() or self.clinic.strip())
+
+    def rows(self) -> list[tuple[str, str]]:
+        """Label/value rows for a record ("not recorded" where empty)."""
+        return [(PRACTITIONER_LABELS[key], getattr(self, key).strip() or "not recorded")
+                for key in PRACTITIONER_FIELDS]
 
 
 @dataclass(frozen=True)
 class Settings:
     theme: str = DEFAULT_THEME
+    practitioner: Practitioner = Practitioner()
 
 
 def settings_path() -> Path:
@@ -43,17 +74,41 @@ def load_settings() -> tuple[Settings, str | None]:
         return Settings(), f"{path}: invalid TOML: {exc}; using the default settings"
     except (RecursionError, MemoryError):  # the parser on brackets nested hundreds deep
         return Settings(), f"{path}: invalid TOML: nested too deeply; using the default settings"
+    practitioner, problem = _practitioner(data.get(PRACTITIONER_TABLE, {}), path)
     theme = data.get("theme", DEFAULT_THEME)
     if not isinstance(theme, str) or not theme:
-        return Settings(), f'{path}: theme must be a theme name such as "ansi-dark"; using the default'
-    return Settings(theme=theme), None
+        return Settings(practitioner=practitioner), f'{path}: theme must be a theme name such as "ansi-dark"; using the default'
+    return Settings(theme=theme, practitioner=practitioner), problem
+
+
+def _practitioner(table: object, path: Path) -> tuple[Practitioner, str | None]:
+    """The [practitioner] table; a wrong one is left out with a message naming the key."""
+    if not isinstance(table, dict):
+        return Practitioner(), f"{path}: [{PRACTITIONER_TABLE}] must be a table; practitioner fields left empty"
+    values: dict[str, str] = {}
+    problems = []
+    for key, value in table.items():
+        if key not in PRACTITIONER_FIELDS:
+            close = difflib.get_close_matches(key, PRACTITIONER_FIELDS, n=1)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            problems.append(f'unknown key "{PRACTITIONER_TABLE}.{key}"{hint}; expected one of '
+                            + ", ".join(PRACTITIONER_FIELDS))
+        elif not isinstance(value, str):
+            problems.append(f'"{PRACTITIONER_TABLE}.{key}" must be text in quotes')
+        else:
+            values[key] = value[:MAX_FIELD_CHARS]
+    message = f"{path}: " + "; ".join(problems) if problems else None
+    return Practitioner(**values), message
 
 
 def save_settings(settings: Settings) -> Path:
     """Write the settings atomically. Raises OSError when the folder is not writable."""
     import tomli_w
 
-    return write_text_atomic(settings_path(), "# consultui settings\n" + tomli_w.dumps({"theme": settings.theme}))
+    data: dict[str, object] = {"theme": settings.theme}
+    if not settings.practitioner.is_empty():
+        data[PRACTITIONER_TABLE] = {key: getattr(settings.practitioner, key) for key in PRACTITIONER_FIELDS}
+    return write_text_atomic(settings_path(), "# consultui settings\n" + tomli_w.dumps(data))
 
 
 def next_theme(current: str) -> str:
@@ -64,3 +119,8 @@ def next_theme(current: str) -> str:
 
 def with_theme(settings: Settings, theme: str) -> Settings:
     return replace(settings, theme=theme)
+
+
+def with_practitioner(settings: Settings, practitioner: Practitioner) -> Settings:
+    clean = Practitioner(*(getattr(practitioner, key).strip()[:MAX_FIELD_CHARS] for key in PRACTITIONER_FIELDS))
+    return replace(settings, practitioner=clean)

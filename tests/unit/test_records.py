@@ -7,6 +7,7 @@ import os
 import pytest
 
 from consultui.screening import records
+from consultui.screening.consultation import PlannedConsultation
 from consultui.screening.verdicts import Answer, Consultation, evaluate
 from screening_fixture import fixture_kb
 
@@ -118,7 +119,7 @@ def test_failed_write_raises_oserror_keeps_old_file_and_memory(tmp_path, monkeyp
 
 def test_html_failure_removes_markdown(tmp_path, monkeypatch):
     kb, c = fixture_kb(), consultation()
-    monkeypatch.setattr(records, "render_html", lambda *a: (_ for _ in ()).throw(
+    monkeypatch.setattr(records, "render_html", lambda *a, **k: (_ for _ in ()).throw(
         records.SaveError("disk full")))
     with pytest.raises(records.SaveError):
         records.save_record(c, evaluate(kb, c.answers), kb, directory=tmp_path, now=SAVED)
@@ -152,7 +153,7 @@ def test_autosave_round_trip():
     path = records.autosave(c)
     assert path == records.autosave_path()
     assert json.loads(path.read_text(encoding="utf-8"))["consultation"] == c.to_dict()
-    assert records.load_autosave() == c
+    assert records.load_autosave() == PlannedConsultation.of(c)
     records.clear_autosave()
     assert records.load_autosave() is None
     records.clear_autosave()  # clearing twice is fine

@@ -1,38 +1,57 @@
 """One consultation in progress, independent of any widget.
 
 The Screening section and `consultui screen` both drive a ConsultationSession: it
-holds the answers, notes and patient reference, re-evaluates the verdicts after
-every change, autosaves, offers a crashed consultation for resuming and saves the
-record. Nothing here touches a terminal.
+holds the answers, notes, patient reference, the plans being considered and the
+decision, re-evaluates the verdicts (one per plan) after every change, autosaves,
+offers a crashed consultation for resuming and saves the record (a new version of
+the same record when it was saved before). Nothing here touches a terminal.
 """
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from consultui import clock
 from consultui.kb.model import KnowledgeBase
 from consultui.screening import records
-from consultui.screening.verdicts import Answer, Consultation, TherapyVerdict, evaluate
+from consultui.screening.checklist import ChecklistGroup, answered_count, checklist
+from consultui.screening.consultation import PlannedConsultation
+from consultui.screening.decision import CoolingOff, Decision, cooling_off, decision_problems, find_plan
+from consultui.screening.verdicts import (Answer, Consultation, PlanVerdict, TherapyVerdict, all_plans,
+                                          evaluate_plans, therapy_verdicts)
 from consultui.screening.verdictview import VerdictView, verdict_views
+from consultui.settings import Practitioner
 
 
 @dataclass(frozen=True)
 class ResumeOffer:
     """A consultation left in the autosave, and what a changed knowledge base dropped from it."""
 
-    consultation: Consultation
+    consultation: PlannedConsultation
     dropped: list[str]
     source: records.LeftAutosave | None = None  # the file it came from (claimed by this window)
     more: int = 0  # further consultations left by closed windows, offered at later starts
 
+    @property
+    def saved_before(self) -> bool:
+        return self.consultation.record is not None
+
+    def saved_text(self) -> str:
+        """Whether it was saved as a record before, truthfully: the dialog says so."""
+        record = self.consultation.record
+        if record is None:
+            return "It was never saved as a record."
+        return (f"It was saved before as {record.describe()}; the changes made after that "
+                f"are in no record yet. Saving writes version {record.version + 1} of that record.")
+
     def summary(self) -> str:
         c = self.consultation
         notes = " · notes" if c.notes or c.general_note.strip() else ""
+        plans = "" if c.plans is None else f" · {len(c.plans)} plan(s) chosen"
         text = (f"Started {c.started_at.strftime('%Y-%m-%d %H:%M')} · "
-                f"patient ref: {c.patient_ref.strip() or 'none'} · {len(c.answers)} answer(s){notes}")
+                f"patient ref: {c.patient_ref.strip() or 'none'} · {len(c.answers)} answer(s){notes}{plans}")
         if self.more:
             text += (f"\n{self.more} more unfinished consultation(s) from other closed windows: "
                      "each is offered at a later start.")
@@ -42,15 +61,18 @@ class ResumeOffer:
 class ConsultationSession:
     def __init__(self, kb: KnowledgeBase, consultation: Consultation | None = None, *,
                  autosave: bool = True, now: Callable[[], _dt.datetime] | None = None,
-                 slot: records.AutosaveSlot | None = None) -> None:
+                 slot: records.AutosaveSlot | None = None, practitioner: Practitioner | None = None) -> None:
         self.kb = kb
-        self.consultation = consultation or Consultation()
+        self.consultation = PlannedConsultation.of(consultation) if consultation is not None else PlannedConsultation()
+        self.practitioner = practitioner or Practitioner()
         self.autosave_enabled = autosave
         # This window's own autosave file: another window never writes or offers it while this one lives.
         self.slot = slot or records.AutosaveSlot()
         self._offer: ResumeOffer | None = None
         self._now = now or clock.now
-        self.verdicts: list[TherapyVerdict] = evaluate(kb, self.consultation.answers)
+        self.plan_verdicts: list[PlanVerdict] = []
+        self.verdicts: list[TherapyVerdict] = []  # per therapy considered: the most severe of its plans
+        self._evaluate()
         self.autosave_error: str | None = None
         self.save_error: str | None = None
         self.last_record: tuple[Path, Path] | None = None
@@ -62,20 +84,78 @@ class ConsultationSession:
         return self.consultation.answer(question_id)
 
     def views(self) -> list[VerdictView]:
-        return verdict_views(self.kb, self.verdicts)
+        """One view per plan considered."""
+        return verdict_views(self.kb, self.plan_verdicts)
+
+    @property
+    def plan_ids(self) -> tuple[str, ...]:
+        """The plans being considered (all plans of all therapies unless narrowed)."""
+        return self.consultation.plan_ids(self.kb)
+
+    @property
+    def all_plans_chosen(self) -> bool:
+        return self.consultation.plans is None
+
+    def checklist(self) -> list[ChecklistGroup]:
+        """The questions for the plans considered, grouped, follow-ups under their parent."""
+        return checklist(self.kb, self.plan_ids, self.consultation.answers)
+
+    def counts(self) -> tuple[int, int]:
+        """(answered, shown) on the checklist: unmet follow-ups and other plans' questions not counted."""
+        return answered_count(self.checklist(), self.consultation.answers)
 
     def answered_count(self) -> int:
-        return sum(1 for q in self.kb.questions if self.consultation.answer(q.id) != Answer.NOT_ASKED)
+        return self.counts()[0]
 
     def markdown(self) -> str:
-        return records.render_markdown(self.consultation, self.verdicts, self.kb, self._now())
+        return records.render_markdown(self.consultation, self.plan_verdicts, self.kb, self._now(),
+                                       practitioner=self.practitioner)
+
+    def cooling_off(self, plan_id: str) -> CoolingOff | None:
+        plan = find_plan(self.kb, plan_id)
+        return cooling_off(self.kb, plan, self.consultation.answers) if plan else None
+
+    def decision_problems(self, decision: Decision | None = None) -> list[str]:
+        return decision_problems(self.kb, decision or self.consultation.decision,
+                                 self.consultation.answers, self._now().date())
 
     # -- changes -------------------------------------------------------------
+    def _evaluate(self) -> None:
+        self.plan_verdicts = evaluate_plans(self.kb, self.consultation.answers, self.plan_ids)
+        self.verdicts = therapy_verdicts(self.kb, self.plan_verdicts, only_planned=True)
+
     def _changed(self) -> None:
         self.changed_since_record = True
         self.last_record = None
-        self.verdicts = evaluate(self.kb, self.consultation.answers)
+        self._evaluate()
         self.autosave()
+
+    def set_plans(self, plan_ids: Sequence[str] | None) -> bool:
+        """Consider only these plans (None or every plan: all). Answers are kept.
+        False when nothing changed; ValueError for no plan or an unknown one."""
+        known = [p.id for p in all_plans(self.kb)]
+        if plan_ids is not None:
+            unknown = [pid for pid in plan_ids if pid not in known]
+            if unknown:
+                raise ValueError(f"unknown plan id(s): {', '.join(unknown)}")
+            if not plan_ids:
+                raise ValueError("choose at least one plan")
+        chosen = None if plan_ids is None or set(plan_ids) == set(known) else tuple(
+            pid for pid in known if pid in set(plan_ids))
+        if chosen == self.consultation.plans:
+            return False
+        self.consultation.plans = chosen
+        self._changed()
+        return True
+
+    def set_decision(self, decision: Decision) -> bool:
+        """Record the decision (fields that do not apply are dropped); False when unchanged."""
+        cleaned = decision.cleaned(self.kb)
+        if cleaned == self.consultation.decision:
+            return False
+        self.consultation.decision = cleaned
+        self._changed()
+        return True
 
     def set_answer(self, question_id: str, answer: Answer) -> None:
         self.consultation.set_answer(question_id, answer)
@@ -106,9 +186,10 @@ class ConsultationSession:
     def set_kb(self, kb: KnowledgeBase) -> list[str]:
         """Use a new knowledge base; returns the question ids whose answers it made meaningless."""
         self.kb = kb
+        plans_before = self.consultation.plans
         dropped = self.consultation.retain_known(kb)
-        self.verdicts = evaluate(kb, self.consultation.answers)
-        if dropped:
+        self._evaluate()
+        if dropped or plans_before != self.consultation.plans:
             self.autosave()
         return dropped
 
@@ -151,7 +232,7 @@ class ConsultationSession:
         once this window's own autosave holds it."""
         self.consultation = offer.consultation
         self.changed_since_record = True
-        self.verdicts = evaluate(self.kb, self.consultation.answers)
+        self._evaluate()
         self._offer = None
         saved = self.autosave() is None and self.autosave_error is None
         if offer.source is not None:
@@ -191,11 +272,11 @@ class ConsultationSession:
         A consultation offered for resuming and not taken is deleted too."""
         if self._offer is not None:
             self.decline(self._offer)
-        self.consultation = Consultation(started_at=self._now())
+        self.consultation = PlannedConsultation(started_at=self._now())
         self.changed_since_record = False
         self.last_record = None
         self.save_error = None
-        self.verdicts = evaluate(self.kb, {})
+        self._evaluate()
         if not self.autosave_enabled:
             return None
         try:
@@ -208,14 +289,24 @@ class ConsultationSession:
 
     # -- the record -----------------------------------------------------------
     def save_record(self, directory: str | Path | None = None) -> tuple[Path, Path]:
-        """Write Markdown and HTML. Raises OSError (SaveError); nothing in memory is lost."""
+        """Write Markdown and HTML: the first version of the record, or the next version
+        of the one saved before (after a resume too). Then the autosave is removed: the
+        record holds everything. Raises OSError (SaveError); nothing in memory is lost."""
         try:
-            md_path, html_path = records.save_record(self.consultation, self.verdicts, self.kb,
-                                                     directory=directory, now=self._now())
+            saved = records.save_record_version(self.consultation, self.plan_verdicts, self.kb,
+                                                directory=directory, now=self._now(),
+                                                practitioner=self.practitioner)
         except OSError as exc:
             self.save_error = f"Record not saved (nothing is lost; s tries again, c copies it): {exc}"
             raise
+        self.consultation.record = saved.record
         self.save_error = None
-        self.last_record = (md_path, html_path)
+        self.last_record = (saved.markdown, saved.html)
         self.changed_since_record = False
-        return md_path, html_path
+        if self.autosave_enabled:
+            try:
+                self.slot.clear()
+            except OSError:
+                pass  # a stale autosave is offered once more at the next start; it says it was saved
+            self.last_autosave = None
+        return saved.markdown, saved.html

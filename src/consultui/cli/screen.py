@@ -26,7 +26,7 @@ from consultui.kb.model import KnowledgeBase
 from consultui.screening.verdictview import verdict_views
 from consultui.textdecode import DecodeError
 from consultui.screening.verdicts import (Answer, Consultation, PlanVerdict, TherapyVerdict, Verdict,
-                                          all_plans, evaluate_plans, is_applicable, questions_by_group,
+                                          all_plans, is_applicable, questions_by_group,
                                           therapy_verdicts)
 from consultui.screening.verdictview import VerdictView
 
@@ -83,7 +83,9 @@ def run(args: argparse.Namespace, kb: KnowledgeBase) -> int:
         raise CommandError(str(exc), prog="consultui screen") from None
     # The same session the app's Screening section drives, without an autosave.
     session = ConsultationSession(kb, consultation, autosave=False)
-    plans = evaluate_plans(kb, consultation.answers, plan_ids)
+    if plan_ids:
+        session.set_plans(plan_ids)  # the Markdown record lists only these plans too
+    plans = session.plan_verdicts
     if args.format == "json":
         write_json(to_json(plans, kb, consultation))
     elif args.format == "markdown":
