@@ -20,7 +20,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from consultui.cli import check, compare, kb, screen
+    from consultui.cli import check, compare, handout, kb, screen
 
     parser = Parser(
         prog="consultui",
@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--kb", metavar="PATH", help="knowledge-base file to use (for the app and every command)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     kb.register(sub)
-    for module in (compare, screen, check):
+    for module in (compare, handout, screen, check):
         module.register(sub).set_defaults(func=module.run, needs_kb=True)
     return parser
 

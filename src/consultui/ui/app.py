@@ -28,6 +28,12 @@ if TYPE_CHECKING:
     from consultui.ui.knowledge import KnowledgeSection
 
 
+def _knowledge_search():
+    from consultui.ui.palette import KnowledgeSearch
+
+    return KnowledgeSearch
+
+
 def _compare(store: KnowledgeBaseStore) -> Section:
     return ComparePane(store.kb)
 
@@ -77,15 +83,19 @@ def _key_name(display: str) -> str:
 class ConsultApp(App):
     CSS_PATH = Path(__file__).with_name("consultui.tcss")
     TITLE = "consultui"
+    # The palette also finds knowledge-base content (cells, questions, rules) and jumps there.
+    COMMANDS = App.COMMANDS | {_knowledge_search}
 
+    # Priority: no widget may take an app-wide key. TextArea binds F6 (select line) and
+    # F7 (select all) itself, so without priority the next typed key replaced the text.
     BINDINGS = [
-        Binding("f1", "help", "Help", id="app.help"),
-        Binding("f2", "section('compare')", "Compare", id="app.compare"),
-        Binding("f3", "section('screening')", "Screening", id="app.screening"),
-        Binding("f4", "section('claims')", "Claims", id="app.claims"),
-        Binding("f5", "section('knowledge')", "Knowledge base", id="app.knowledge"),
-        Binding("f6", "show_problems", "KB problems", id="app.problems", show=False),
-        Binding("f7", "next_theme", "Theme", id="app.theme", show=False),
+        Binding("f1", "help", "Help", id="app.help", priority=True),
+        Binding("f2", "section('compare')", "Compare", id="app.compare", priority=True),
+        Binding("f3", "section('screening')", "Screening", id="app.screening", priority=True),
+        Binding("f4", "section('claims')", "Claims", id="app.claims", priority=True),
+        Binding("f5", "section('knowledge')", "Knowledge base", id="app.knowledge", priority=True),
+        Binding("f6", "show_problems", "KB problems", id="app.problems", show=False, priority=True),
+        Binding("f7", "next_theme", "Theme", id="app.theme", show=False, priority=True),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
@@ -134,6 +144,16 @@ class ConsultApp(App):
         yield Footer()
 
     # -- theme -----------------------------------------------------------
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables plus the verdict and severity colours, made readable
+        (4.5:1) against this theme's backgrounds (ui/colours.py)."""
+        from consultui.ui.colours import reference_palette, state_variables
+
+        variables = super().get_css_variables()
+        variables.update(state_variables(variables, reference_palette(self)))
+        self.theme_variables = variables
+        return variables
+
     def _apply_saved_theme(self) -> str | None:
         from consultui.settings import load_settings
 
@@ -211,10 +231,10 @@ class ConsultApp(App):
                     section.kb = event.kb
             self._show_kb_identity()
             self._clear_reload_banner()
-            for banner in self.query("#kb-version-banner"):
+            for banner in self._main_query("#kb-version-banner"):
                 if event.kb.schema_version != 1:
                     banner.remove()
-            for banner in self.query("#kb-banner"):
+            for banner in self._main_query("#kb-banner"):
                 banner.remove()
             if event.disk is not None:
                 self.notify(f"{event.path} changed on disk and was reloaded.", title="Knowledge base reloaded", markup=False)
@@ -248,16 +268,16 @@ class ConsultApp(App):
             f"⚠ {visible(str(path), keep_newlines=False)} changed on disk and has {len(self.reload_problems)} problem(s); "
             "still using the last valid version. F5 shows them with their lines, F6 lists them."
         )
-        banners = self.query("#kb-reload-banner")
+        banners = self._main_query("#kb-reload-banner")
         if banners:
-            banners.first(Static).update(message)
+            banners[0].update(message)
         else:
             tabs = self._tabs()
             if tabs is not None:
                 self.screen_stack[0].mount(Static(message, id="kb-reload-banner"), before=tabs)
 
     def _clear_reload_banner(self) -> None:
-        for banner in self.query("#kb-reload-banner"):
+        for banner in self._main_query("#kb-reload-banner"):
             banner.remove()
 
     async def action_quit(self) -> None:
@@ -291,19 +311,34 @@ class ConsultApp(App):
             if widget.is_mounted:
                 continue
             try:
-                await self.query_one(f"#{section_id}", TabPane).mount(widget)
-            except MountError:  # the app is closing before its first frame settled
+                main = self._main_screen()
+                if main is None:
+                    return
+                # The main screen's pane, not the front screen's (the palette may be open).
+                await main.query_one(f"#{section_id}", TabPane).mount(widget)
+            except (MountError, NoMatches):  # the app is closing before its first frame settled
                 return
 
-    def _tabs(self) -> TabbedContent | None:
-        """The section tabs, on the main screen whatever screen is in front (the command
-        palette, a dialog); None once the app is closing: no lookups after that."""
+    def _main_screen(self) -> Screen | None:
+        """The screen the sections live on, whatever is in front (the command palette, a
+        dialog); None once the app is closing: no lookups after that."""
         if not self.is_running or not self.screen_stack:
             return None
+        return self.screen_stack[0]
+
+    def _tabs(self) -> TabbedContent | None:
+        """The section tabs on the main screen; None once the app is closing."""
+        main = self._main_screen()
+        if main is None:
+            return None
         try:
-            return self.screen_stack[0].query_one("#sections", TabbedContent)
+            return main.query_one("#sections", TabbedContent)
         except NoMatches:
             return None
+
+    def _main_query(self, selector: str) -> list:
+        main = self._main_screen()
+        return list(main.query(selector)) if main is not None else []
 
     def _focus_active_section(self) -> None:
         tabs = self._tabs()
@@ -349,7 +384,8 @@ class ConsultApp(App):
             self._focus_section(event.pane.id)
 
     def action_help(self) -> None:
-        if isinstance(self.screen, HelpScreen):
+        if isinstance(self.screen, HelpScreen):  # F1 is a priority key: it also closes the help
+            self.screen.dismiss(None)
             return
         self.push_screen(HelpScreen(self.key_groups()))
 
