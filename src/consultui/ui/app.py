@@ -80,6 +80,18 @@ def _key_name(display: str) -> str:
     return display.upper() if display[:1] == "f" and display[1:].isdigit() else display
 
 
+class SectionTabs(TabbedContent):
+    """The four sections. Only the app switches them (F2-F5, a tab click, the palette).
+
+    TabbedContent also switches to a pane when a widget in it takes focus, through a
+    message that can arrive late: F2-F5 are priority keys and run at once, so a focus
+    message from just before (the first frame's focus) switched the tab straight back."""
+
+    def _on_tab_pane_focused(self, event: TabPane.Focused) -> None:
+        event.prevent_default()  # TabbedContent's own handler would switch
+        event.stop()
+
+
 class ConsultApp(App):
     CSS_PATH = Path(__file__).with_name("consultui.tcss")
     TITLE = "consultui"
@@ -132,7 +144,7 @@ class ConsultApp(App):
             yield Static(self._problem_banner(), id="kb-banner")
         elif self.kb.schema_version == 1:
             yield Static(self._version_banner(), id="kb-version-banner")
-        with TabbedContent(id="sections"):
+        with SectionTabs(id="sections"):
             for section, (title, _key, factory) in SECTIONS.items():
                 with TabPane(title, id=section):
                     widget = factory(self.store)
@@ -383,6 +395,20 @@ class ConsultApp(App):
         if event.tabbed_content.id == "sections" and event.pane.id in SECTIONS:
             self._focus_section(event.pane.id)
 
+    def action_records(self) -> None:
+        """The saved consultation records (R in Screening)."""
+        from consultui.ui.records import RecordsScreen
+
+        if not isinstance(self.screen, RecordsScreen):
+            self.push_screen(RecordsScreen())
+
+    def action_backups(self) -> None:
+        """The knowledge-base backups, with a diff and a restore (ctrl+b in Knowledge base)."""
+        from consultui.ui.backups import BackupsScreen
+
+        if not isinstance(self.screen, BackupsScreen):
+            self.push_screen(BackupsScreen())
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):  # F1 is a priority key: it also closes the help
             self.screen.dismiss(None)
@@ -414,6 +440,8 @@ class ConsultApp(App):
         for section, (title, key, _factory) in SECTIONS.items():
             yield SystemCommand(f"Go to {title}", f"Switch to the {title} section ({key.upper()})", lambda s=section: self.action_section(s))
         yield SystemCommand("Help: list every key", "Open the help screen (F1)", self.action_help)
+        yield SystemCommand("Records: saved consultations", "List, read and print saved consultation records (R in Screening)", self.action_records)
+        yield SystemCommand("Knowledge base: backups", "List the backups, see what differs, restore one (ctrl+b in Knowledge base)", self.action_backups)
         for section_id in SECTIONS:
             for title, help_text, callback in self.section(section_id).palette_commands():
                 yield SystemCommand(title, help_text, callback)

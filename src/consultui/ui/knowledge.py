@@ -60,6 +60,7 @@ class KnowledgeSection(Section):
         Binding("ctrl+n", "next_problem", "Next problem", id="knowledge.next", priority=True),
         Binding("ctrl+t", "revalidate", "Check now", id="knowledge.check", priority=True),
         Binding("ctrl+r", "discard", "Discard changes", id="knowledge.discard", priority=True),
+        Binding("ctrl+b", "app.backups", "Backups", id="knowledge.backups", priority=True),
     ]
     HELP_EXTRA = [
         ("type", "Edit the file; it is checked as you type and problems are listed with their lines"),

@@ -1,5 +1,7 @@
-"""Screening section: the contraindication checklist, a live verdict per therapy,
-notes, and the consultation record (save, copy, autosave, resume).
+"""Screening section: the plans being considered (p), the checklist of their
+questions with follow-ups under their parent, a live verdict per plan, notes, the
+decision (d), the practitioner (P), and the consultation record (save, copy,
+autosave, resume).
 
 All knowledge-base and user text is data: it is always wrapped in Content(...).
 """
@@ -18,13 +20,17 @@ from textual.widgets.option_list import Option
 
 from consultui.kb.model import KnowledgeBase, Question
 from consultui.application.session import ConsultationSession, ResumeOffer
+from consultui.screening.checklist import ChecklistGroup, shown_ids
+from consultui.screening.consultation import PlannedConsultation
+from consultui.screening.decision import Decision, uses_product
+from consultui.screening.records import plan_name
 from consultui.screening.verdictview import headline_text, REASONS_HEADING, REFERENCES_HEADING, verdict_view
 from consultui.screening.verdicts import (
     Answer,
-    Consultation,
+    PlanVerdict,
     TherapyVerdict,
     Verdict,
-    questions_by_group,
+    all_plans,
 )
 from consultui.termsafe import visible
 from consultui.ui.safe import safe
@@ -37,12 +43,13 @@ ANSWER_MARKERS = {
     Answer.NOT_ASKED: ("[ ? ]", "dim"),
 }
 
+# Colours readable (4.5:1) in every theme: the app defines them (ui/colours.py).
 VERDICT_STYLES = {
-    Verdict.CONTRAINDICATED: "bold $error",
-    Verdict.DEFER: "bold $error 80%",
-    Verdict.CAUTION: "bold $warning",
+    Verdict.CONTRAINDICATED: "bold $verdict-contraindicated",
+    Verdict.DEFER: "bold $verdict-defer",
+    Verdict.CAUTION: "bold $verdict-caution",
     Verdict.INCOMPLETE: "",
-    Verdict.CLEAR: "$success",
+    Verdict.CLEAR: "$verdict-clear",
 }
 
 _Q_PREFIX = "q:"
@@ -54,15 +61,16 @@ class QuestionList(OptionList):
 
 
 class VerdictList(OptionList):
-    """One line per therapy: symbol, verdict word, therapy."""
+    """One line per plan considered (symbol, verdict word, coverage, plan), under its therapy."""
 
 
 class ScreeningSection(Section):
     HELP_EXTRA = [
         ("up / down", "Move between questions (y and n move on by themselves)"),
         ("enter / click", "Cycle the answer: Not asked → Yes → No"),
-        ("tab", "Focus the verdict list; up / down there picks the therapy shown in detail"),
+        ("tab", "Focus the verdict list; up / down there picks the plan shown in detail"),
         ("[ ? ]", "In the list: the question is not asked yet"),
+        ("↳", "A follow-up: shown only while the question above has the answer that asks for it"),
     ]
 
     BINDINGS = [
@@ -75,26 +83,36 @@ class ScreeningSection(Section):
         Binding("c", "copy_markdown", "Copy", id="screening.copy"),
         Binding("g", "general_note", "General note", id="screening.general_note"),
         Binding("r", "patient_ref", "Patient ref", id="screening.patient_ref"),
+        Binding("p", "choose_plans", "Plans", id="screening.plans"),
+        Binding("d", "decision", "Decision", id="screening.decision"),
+        Binding("P", "practitioner", "Practitioner", id="screening.practitioner"),
         Binding("N", "new_consultation", "New", id="screening.new"),
-        Binding("right_square_bracket", "therapy(1)", "Next therapy", id="screening.next_therapy"),
-        Binding("left_square_bracket", "therapy(-1)", "Prev therapy", id="screening.prev_therapy"),
+        Binding("R", "app.records", "Records", id="screening.records"),
+        Binding("right_square_bracket", "therapy(1)", "Next plan", id="screening.next_therapy"),
+        Binding("left_square_bracket", "therapy(-1)", "Prev plan", id="screening.prev_therapy"),
     ]
 
     def __init__(self, kb: KnowledgeBase, **kwargs) -> None:
         super().__init__(kb, **kwargs)
         self.session = ConsultationSession(kb)
-        self.therapy_index = 0
+        self.therapy_index = 0  # the plan shown in detail (an index into session.plan_verdicts)
+        self._shown: list[str] = []  # question ids in the list, in order
         self._reported_autosave_error: str | None = None
         self._questions_scroll_y = 0.0
 
     # The consultation's state lives in the session; these read it for the views.
     @property
-    def consultation(self) -> Consultation:
+    def consultation(self) -> PlannedConsultation:
         return self.session.consultation
 
     @property
     def verdicts(self) -> list[TherapyVerdict]:
+        """Per therapy considered (the most severe of its plans)."""
         return self.session.verdicts
+
+    @property
+    def plan_verdicts(self) -> list[PlanVerdict]:
+        return self.session.plan_verdicts
 
     # -- layout ----------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -112,6 +130,7 @@ class ScreeningSection(Section):
     def on_mount(self) -> None:
         if self.closing:  # mounted just as the app closes (the hidden sections mount late)
             return
+        self._load_practitioner()
         self.rebuild()
         self.call_after_refresh(self.offer_resume)
 
@@ -123,67 +142,123 @@ class ScreeningSection(Section):
         self.set_class(self.size.width < 100, "-narrow")
 
     # -- building --------------------------------------------------------
-    def _question_prompt(self, question: Question) -> Table:
-        """Marker and text side by side, so wrapped lines keep a hanging indent."""
+    def _question_prompt(self, question: Question, depth: int = 0) -> Table:
+        """Marker and text side by side, so wrapped lines keep a hanging indent; a
+        follow-up is indented under its parent and marked ↳."""
         answer = self.consultation.answer(question.id)
         marker, style = ANSWER_MARKERS[answer]
         text = Text(visible(question.text))  # plain text: never parsed as markup; controls shown
         if self.consultation.notes.get(question.id, "").strip():
             text.append(" ✎ note", style="italic")
         grid = Table.grid(padding=(0, 1), expand=True)
+        if depth:
+            grid.add_column(width=2 * depth, no_wrap=True)
         grid.add_column(width=len(marker), no_wrap=True)
         grid.add_column(ratio=1)
-        grid.add_row(Text(marker, style=style), text)
+        cells = [Text(" " * (2 * depth - 2) + "↳", style="dim")] if depth else []
+        grid.add_row(*cells, Text(marker, style=style), text)
         return grid
 
-    def _verdict_prompt(self, tv: TherapyVerdict) -> Content:
+    def _verdict_prompt(self, pv: PlanVerdict) -> Content:
         # What is still open shows wherever the verdict shows: "⚠ Caution · 19 of 24 not asked".
-        style = VERDICT_STYLES[tv.verdict]
+        style = VERDICT_STYLES[pv.verdict]
+        view = verdict_view(self.kb, pv)
         return Content.assemble(
-            (headline_text(tv.verdict, tv.coverage), style),
+            "  ",
+            (headline_text(pv.verdict, pv.coverage), style),
             ": ",
-            safe(tv.therapy.short or tv.therapy.name),
+            safe(plan_name(view)),
         )
+
+    def _checklist(self) -> list[ChecklistGroup]:
+        return self.session.checklist()
+
+    def _depths(self) -> dict[str, int]:
+        return {item.question.id: item.depth for group in self._checklist() for item in group.items}
+
+    def rebuild_questions(self) -> None:
+        """Refill the checklist: the plans' questions, follow-ups only while asked for."""
+        questions = self.query_one(QuestionList)
+        current = self.highlighted_question_id()
+        groups = self._checklist()
+        options: list[Option] = []
+        for n, group in enumerate(groups):
+            options.append(Option(Content.styled(visible(group.name), "bold underline"), id=f"group:{n}", disabled=True))
+            options += [Option(self._question_prompt(item.question, item.depth), id=_Q_PREFIX + item.question.id)
+                        for item in group.items]
+        if not options:
+            text = ("The knowledge base has no screening questions." if not self.kb.questions
+                    else "No screening question concerns the plans chosen (p changes them).")
+            options.append(Option(Content(text), disabled=True))
+        scroll_y = questions.scroll_y
+        questions.set_options(options)
+        self._shown = shown_ids(groups)
+        target = current if current in self._shown else None
+        if target is None and current is not None:
+            target = self._nearest_shown(current)
+        self.highlight_question(target or (self._shown[0] if self._shown else None))
+        questions.scroll_to(y=scroll_y, animate=False, immediate=True)
+        if target is not None:
+            questions.scroll_to_highlight()
+
+    def _nearest_shown(self, question_id: str) -> str | None:
+        """A question that left the list (a follow-up whose parent changed): its parent."""
+        question = self._question(question_id)
+        while question is not None and question.ask_if is not None:
+            if question.ask_if.question in self._shown:
+                return question.ask_if.question
+            question = self._question(question.ask_if.question)
+        return None
+
+    def rebuild_verdicts(self) -> None:
+        verdict_list = self.query_one(VerdictList)
+        options: list[Option] = []
+        therapy = None
+        for pv in self.plan_verdicts:
+            if pv.therapy.id != therapy:
+                therapy = pv.therapy.id
+                options.append(Option(Content.styled(visible(pv.therapy.name), "bold"),
+                                      id=f"therapy:{therapy}", disabled=True))
+            options.append(Option(self._verdict_prompt(pv), id=f"plan:{pv.plan.id}"))
+        verdict_list.set_options(options)
+        self.therapy_index = min(self.therapy_index, max(len(self.plan_verdicts) - 1, 0))
+        if self.plan_verdicts:
+            verdict_list.highlighted = self._plan_option_index(self.therapy_index)
+
+    def _plan_option_index(self, plan_index: int) -> int:
+        return self.query_one(VerdictList).get_option_index(f"plan:{self.plan_verdicts[plan_index].plan.id}")
 
     def rebuild(self) -> None:
         """Refill both lists from the knowledge base and the consultation."""
-        questions = self.query_one(QuestionList)
-        current = self.highlighted_question_id()
-        options: list[Option] = []
-        for n, (group, items) in enumerate(questions_by_group(self.kb)):
-            options.append(Option(Content.styled(visible(group), "bold underline"), id=f"group:{n}", disabled=True))
-            options += [Option(self._question_prompt(q), id=_Q_PREFIX + q.id) for q in items]
-        questions.set_options(options)
-        if not self.kb.questions:
-            questions.add_option(Option(Content("The knowledge base has no screening questions."), disabled=True))
-        self.highlight_question(current or (self.kb.questions[0].id if self.kb.questions else None))
-        verdict_list = self.query_one(VerdictList)
-        verdict_list.set_options([Option(self._verdict_prompt(tv), id=tv.therapy.id) for tv in self.verdicts])
-        self.therapy_index = min(self.therapy_index, max(len(self.verdicts) - 1, 0))
-        if self.verdicts:
-            verdict_list.highlighted = self.therapy_index
+        self.rebuild_questions()
+        self.rebuild_verdicts()
         self.refresh_views()
 
     def refresh_views(self) -> None:
         """Update every view of the consultation (not the option lists' shape)."""
         verdict_list = self.query_one(VerdictList)
-        for index, tv in enumerate(self.verdicts):
-            if index < verdict_list.option_count:
-                verdict_list.replace_option_prompt_at_index(index, self._verdict_prompt(tv))
+        for pv in self.plan_verdicts:
+            option_id = f"plan:{pv.plan.id}"
+            try:
+                verdict_list.replace_option_prompt(option_id, self._verdict_prompt(pv))
+            except Exception:  # OptionDoesNotExist: the lists are rebuilt next
+                continue
         self.show_verdict_detail()
         self.show_question_detail()
         self.show_status()
 
     def _update_question_prompt(self, question_id: str) -> None:
         question = self._question(question_id)
-        if question is None:
+        if question is None or question_id not in self._shown:
             return
-        self.query_one(QuestionList).replace_option_prompt(_Q_PREFIX + question_id, self._question_prompt(question))
+        depth = self._depths().get(question_id, 0)
+        self.query_one(QuestionList).replace_option_prompt(_Q_PREFIX + question_id,
+                                                           self._question_prompt(question, depth))
 
     def _question(self, question_id: str | None) -> Question | None:
         if question_id is None:
             return None
-        return next((q for q in self.kb.questions if q.id == question_id), None)
+        return self.kb.question_map.get(question_id)
 
     # -- highlighted question ------------------------------------------
     def highlighted_question_id(self) -> str | None:
@@ -196,7 +271,7 @@ class ScreeningSection(Section):
         return option.id[len(_Q_PREFIX):]
 
     def highlight_question(self, question_id: str | None) -> None:
-        if question_id is None or self._question(question_id) is None:
+        if question_id is None or question_id not in self._shown:
             return
         questions = self.query_one(QuestionList)
         questions.highlighted = questions.get_option_index(_Q_PREFIX + question_id)
@@ -235,6 +310,11 @@ class ScreeningSection(Section):
             return
         answer = self.consultation.answer(question.id)
         lines = [Content.assemble(("Answer: ", "bold"), answer.label)]
+        if question.ask_if is not None:
+            parent = self._question(question.ask_if.question)
+            lines.append(Content.assemble(
+                ("Follow-up ", "bold"), f"(asked because the answer was {question.ask_if.answer.capitalize()} to: ",
+                safe(parent.text if parent else question.ask_if.question), ")"))
         if question.help:
             lines.append(Content.assemble(("Help: ", "bold"), safe(question.help)))
         note = self.consultation.notes.get(question.id, "")
@@ -247,7 +327,10 @@ class ScreeningSection(Section):
     # -- verdicts --------------------------------------------------------
     @on(OptionList.OptionHighlighted, "#screening-verdicts")
     def _verdict_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        self.therapy_index = event.option_index
+        option_id = event.option.id or ""
+        ids = [pv.plan.id for pv in self.plan_verdicts]
+        if option_id.startswith("plan:") and option_id[5:] in ids:
+            self.therapy_index = ids.index(option_id[5:])
         self.show_verdict_detail()
 
     @on(OptionList.OptionSelected, "#screening-verdicts")
@@ -255,19 +338,24 @@ class ScreeningSection(Section):
         event.stop()
 
     def action_therapy(self, step: int) -> None:
-        if not self.verdicts or self.closing:
+        if not self.plan_verdicts or self.closing:
             return
-        self.therapy_index = (self.therapy_index + step) % len(self.verdicts)
-        self.query_one(VerdictList).highlighted = self.therapy_index
+        self.therapy_index = (self.therapy_index + step) % len(self.plan_verdicts)
+        self.query_one(VerdictList).highlighted = self._plan_option_index(self.therapy_index)
 
-    def selected_verdict(self) -> TherapyVerdict | None:
-        if not self.verdicts:
+    def selected_verdict(self) -> PlanVerdict | None:
+        if not self.plan_verdicts:
             return None
-        return self.verdicts[min(self.therapy_index, len(self.verdicts) - 1)]
+        return self.plan_verdicts[min(self.therapy_index, len(self.plan_verdicts) - 1)]
 
-    def verdict_detail(self, tv: TherapyVerdict) -> Content:
-        view = verdict_view(self.kb, tv)
-        lines = [Content.assemble((view.headline, VERDICT_STYLES[view.verdict]), " · ", (visible(view.therapy_name), "bold"))]
+    def verdict_detail(self, pv: PlanVerdict) -> Content:
+        view = verdict_view(self.kb, pv)
+        lines = [Content.assemble((view.headline, VERDICT_STYLES[view.verdict]), " · ",
+                                  (visible(plan_name(view)), "bold"), " (", safe(view.therapy_name), ")")]
+        coverage = f"Coverage: {view.coverage_text}" + (f"; {view.limited_text}" if view.limited_text else "")
+        lines.append(Content(coverage))
+        if view.status:
+            lines.append(Content.assemble(("Status: ", "bold"), safe(view.status)))
         if view.remark:
             lines.append(Content.styled(visible(view.remark), "italic"))
         if view.reasons:
@@ -277,6 +365,8 @@ class ScreeningSection(Section):
                     "• ", (reason.level.upper(), "bold"), reason.grade_text, ": ",
                     safe(reason.question), " — ", safe(reason.reason), (visible(reason.refs_text), "italic"),
                 ))
+                if reason.action:
+                    lines.append(Content.assemble("  ", ("Action: ", "bold"), safe(reason.action)))
         if view.open_questions:
             lines.append(Content.styled(visible(view.open_heading), "bold underline"))
             lines += [Content.assemble("• ", safe(q)) for q in view.open_questions]
@@ -287,16 +377,18 @@ class ScreeningSection(Section):
 
     def show_verdict_detail(self) -> None:
         target = self.query_one("#screening-verdict-text", Static)
-        tv = self.selected_verdict()
-        target.update(self.verdict_detail(tv) if tv else Content("The knowledge base has no therapies."))
+        pv = self.selected_verdict()
+        target.update(self.verdict_detail(pv) if pv else Content("The knowledge base has no therapies."))
 
     # -- status ------------------------------------------------------------
     def status_text(self) -> Content:
         c = self.consultation
-        total = len(self.kb.questions)
-        answered = sum(1 for q in self.kb.questions if c.answer(q.id) != Answer.NOT_ASKED)
+        answered, total = self.session.counts()
         ref = c.patient_ref.strip() or "none (r)"
-        parts = [f"Patient ref: {ref}", f"{answered}/{total} answered"]
+        n_plans = len(self.session.plan_ids)
+        plans = f"Plans: all {n_plans}" if self.session.all_plans_chosen else f"Plans: {n_plans} chosen"
+        decision = c.decision.label if c.decision.outcome else "not recorded (d)"
+        parts = [f"Patient ref: {ref}", f"{plans} (p)", f"{answered}/{total} answered", f"Decision: {decision}"]
         if c.general_note.strip():
             parts.append("general note ✎")
         if self.session.last_record:
@@ -331,7 +423,10 @@ class ScreeningSection(Section):
 
     def set_answer(self, question_id: str, answer: Answer) -> None:
         self.session.set_answer(question_id, answer)
-        self._update_question_prompt(question_id)
+        if shown_ids(self._checklist()) != self._shown:
+            self.rebuild_questions()  # a follow-up appears or leaves under its parent
+        else:
+            self._update_question_prompt(question_id)
         self.changed()
 
     # -- actions ---------------------------------------------------------
@@ -347,20 +442,17 @@ class ScreeningSection(Section):
             self._move_to_next_question(qid)
 
     def _move_to_next_question(self, qid: str) -> None:
-        ids = [q.id for q in self.kb.questions]
-        # Follow the list order (grouped), which may differ from file order.
-        ordered = [q.id for _g, items in questions_by_group(self.kb) for q in items]
-        ids = ordered or ids
-        index = ids.index(qid)
-        if index + 1 < len(ids):
-            self.highlight_question(ids[index + 1])
+        # Follow the list order (grouped, follow-ups under their parent): a follow-up
+        # that has just appeared is the next question.
+        ids = self._shown
+        if qid in ids and ids.index(qid) + 1 < len(ids):
+            self.highlight_question(ids[ids.index(qid) + 1])
 
     def _first_unanswered(self) -> str | None:
-        ordered = [q.id for _g, items in questions_by_group(self.kb) for q in items]
-        return next((qid for qid in ordered if self.consultation.answer(qid) == Answer.NOT_ASKED), None)
+        return next((qid for qid in self._shown if self.consultation.answer(qid) == Answer.NOT_ASKED), None)
 
     def action_next_unanswered(self) -> None:
-        ordered = [q.id for _g, items in questions_by_group(self.kb) for q in items]
+        ordered = list(self._shown)
         if not ordered or self.closing:
             return
         current = self.highlighted_question_id()
@@ -370,7 +462,8 @@ class ScreeningSection(Section):
                 self.highlight_question(qid)
                 self.query_one(QuestionList).focus()
                 return
-        self.app.notify("Every question has an answer.", title="Screening", markup=False, timeout=3)
+        self.app.notify("Every question for the plans chosen has an answer.", title="Screening",
+                        markup=False, timeout=3)
 
     def action_edit_note(self) -> None:
         from consultui.ui.screening_dialogs import TextPrompt
@@ -422,7 +515,9 @@ class ScreeningSection(Section):
             self._error(str(exc))
             self.show_status()
             return
-        self.app.notify(f"{md_path}\n{html_path}", title="Record saved", markup=False, timeout=8)
+        record = self.consultation.record
+        title = "Record saved" if record is None or record.version == 1 else f"Record saved (version {record.version})"
+        self.app.notify(f"{md_path}\n{html_path}", title=title, markup=False, timeout=8)
         self.show_status()
 
     def action_copy_markdown(self) -> None:
@@ -454,11 +549,9 @@ class ScreeningSection(Section):
         error = self.session.start_new()
         if error:
             self._error(error)
-        for question in self.kb.questions:
-            self._update_question_prompt(question.id)
-        self.refresh_views()
-        if self.kb.questions:
-            self.highlight_question(questions_by_group(self.kb)[0][1][0].id)
+        self.rebuild()
+        if self._shown:
+            self.highlight_question(self._shown[0])
 
     # -- resume ----------------------------------------------------------
     def offer_resume(self) -> None:
@@ -475,13 +568,11 @@ class ScreeningSection(Section):
             else:
                 self.start_new()
 
-        self.app.push_screen(ResumeDialog(offer.summary(), offer.dropped), done)
+        self.app.push_screen(ResumeDialog(offer.summary(), offer.dropped, offer.saved_text()), done)
 
     def resume(self, offer: ResumeOffer) -> None:
         self.session.resume(offer)
-        for question in self.kb.questions:
-            self._update_question_prompt(question.id)
-        self.refresh_views()
+        self.rebuild()
         self.highlight_question(self._first_unanswered())
         if offer.dropped:
             self._report_dropped(offer.dropped, "Resumed")
@@ -509,6 +600,92 @@ class ScreeningSection(Section):
     def focus_target(self):
         return self.query_one(QuestionList)
 
+    # -- plans, decision, practitioner --------------------------------------
+    def plan_choices(self, plan_ids: list[str] | None = None) -> list:
+        from consultui.ui.screening_forms import PlanChoice
+
+        wanted = set(plan_ids) if plan_ids is not None else None
+        out = []
+        for plan in all_plans(self.kb):
+            if wanted is not None and plan.id not in wanted:
+                continue
+            therapy = self.kb.therapy(plan.therapy)
+            name = therapy.name if therapy else plan.therapy
+            label = name if plan.label == plan.therapy else plan.label
+            out.append(PlanChoice(plan.id, name, label, plan.status, uses_product(plan)))
+        return out
+
+    def action_choose_plans(self) -> None:
+        if self.closing:
+            return
+        from consultui.ui.screening_forms import PlanPicker
+
+        def done(chosen: tuple[str, ...] | None) -> None:
+            if chosen is not None:
+                self.set_plans(chosen)
+
+        self.app.push_screen(PlanPicker(self.plan_choices(), self.session.plan_ids), done)
+
+    def set_plans(self, plan_ids) -> None:
+        """Consider these plans; every answer is kept (hidden ones come back with their plan)."""
+        if not self.session.set_plans(plan_ids):
+            return
+        self._report_autosave()
+        self.rebuild()
+
+    def action_decision(self) -> None:
+        if self.closing:
+            return
+        from consultui.ui.screening_forms import DecisionContext, DecisionDialog
+
+        context = DecisionContext(
+            plans=self.plan_choices(list(self.session.plan_ids)),
+            today=self.session.today(),
+            cooling_off=self.session.cooling_off,
+            problems=self.session.decision_problems,
+        )
+
+        def done(decision: Decision | None) -> None:
+            if decision is not None and self.session.set_decision(decision):
+                self.changed()
+
+        self.app.push_screen(DecisionDialog(self.consultation.decision, context), done)
+
+    def _load_practitioner(self) -> None:
+        settings = getattr(self.app, "settings", None)
+        if settings is None:
+            from consultui.settings import load_settings
+
+            settings, _message = load_settings()
+        self.session.practitioner = settings.practitioner
+
+    def action_practitioner(self) -> None:
+        if self.closing:
+            return
+        from consultui.ui.screening_forms import PractitionerDialog
+
+        def done(practitioner) -> None:
+            if practitioner is None:
+                return
+            from consultui.settings import load_settings, save_settings, with_practitioner
+
+            # The theme and anything else in the file are kept: start from what the app holds.
+            current = getattr(self.app, "settings", None) or load_settings()[0]
+            updated = with_practitioner(current, practitioner)
+            try:
+                save_settings(updated)
+            except OSError as exc:
+                self._error(f"The practitioner could not be saved in the settings: {exc}")
+            else:
+                self.app.notify("Saved in the settings: it goes into every record.", title="Practitioner",
+                                markup=False, timeout=4)
+            if hasattr(self.app, "settings"):
+                self.app.settings = updated  # the app saves the theme from it: keep them together
+            self.session.practitioner = updated.practitioner
+            self.show_status()
+
+        self.app.push_screen(PractitionerDialog(self.session.practitioner), done)
+
     def palette_commands(self) -> list[PaletteCommand]:
         return [
             ("Screening: next unanswered question", "Jump to the next question still Not asked (u)", self.action_next_unanswered),
@@ -517,5 +694,8 @@ class ScreeningSection(Section):
             ("Screening: patient reference", "Initials or a record number, optional (r)", self.action_patient_ref),
             ("Screening: save the record", "Write Markdown and HTML to the consultations folder (s)", self.action_save_record),
             ("Screening: copy the record as Markdown", "Put the record on the clipboard (c)", self.action_copy_markdown),
+            ("Screening: choose the plans considered", "Narrow the checklist and verdicts to some plans (p)", self.action_choose_plans),
+            ("Screening: record the decision", "Plan chosen, area, product and lot, risks discussed (d)", self.action_decision),
+            ("Screening: practitioner details", "Name, registration number and clinic for records (shift+p)", self.action_practitioner),
             ("Screening: new consultation", "Clear answers and notes, after asking (shift+n)", self.action_new_consultation),
         ]
