@@ -97,7 +97,7 @@ HEADER_TABLES = {
     "[meta]": model.Meta, "[[therapy]]": model.Therapy, "[[tab]]": model.Tab, "row": model.Row,
     "cell": model.Cell, "[[question]]": model.Question, "[[contraindication]]": model.Contraindication,
     "[[reference]]": model.Reference, "[[category]]": model.Category, "[[rule]]": model.Rule,
-    "[[component]]": model.Component, "[[plan]]": model.Plan,
+    "[[component]]": model.Component, "[[plan]]": model.Plan, "[[disclosure]]": model.Disclosure,
 }
 
 

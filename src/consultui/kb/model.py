@@ -28,6 +28,9 @@ CATEGORY_IDS = (
 )
 # A therapy's short name is a column title in the Compare table.
 SHORT_MAX = 14
+# Where a claim rule or a reference applies: the UK, Australia, the US, the EU, or everywhere.
+# A rule or reference that names none applies everywhere (rules added before the field).
+JURISDICTIONS = ("uk", "au", "us", "eu", "all")
 
 SCHEMA = "consultui.schema"  # the metadata key of a FieldSpec
 
@@ -196,6 +199,8 @@ class Rule:
     # Required in the file; the defaults serve rules built in code.
     examples: tuple[str, ...] = spec("texts", default=())
     near_misses: tuple[str, ...] = spec("texts", default=())
+    # Where the rule applies (JURISDICTIONS); none given means everywhere.
+    jurisdictions: tuple[str, ...] = spec("ids", required=False, allowed=JURISDICTIONS, default=())
 
 
 @dataclass(frozen=True)
@@ -205,6 +210,31 @@ class Reference:
     year: int = spec("year")
     kind: str = spec("text", allowed=REFERENCE_KINDS)
     url: str | None = spec("text", required=False)
+    # Whose law or guidance it is (JURISDICTIONS); none given means everywhere.
+    jurisdictions: tuple[str, ...] = spec("ids", required=False, allowed=JURISDICTIONS, default=())
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """Text a jurisdiction requires an advertisement to contain: reported once per file
+    when none of `patterns` is found in a page that matches one of `applies_if`."""
+    id: str = spec("id")
+    jurisdictions: tuple[str, ...] = spec("ids", allowed=JURISDICTIONS)
+    severity: str = spec("text", allowed=SEVERITIES)
+    applies_if: tuple[str, ...] = spec("texts")
+    patterns: tuple[str, ...] = spec("texts")
+    message: str = spec("text")
+    suggestion: str = spec("text")
+    refs: tuple[str, ...] = spec("ids")
+    # Pages that need the disclosure and lack it, and pages that pass: its own tests.
+    examples: tuple[str, ...] = spec("texts", default=())
+    near_misses: tuple[str, ...] = spec("texts", default=())
+
+
+def applies_in(jurisdictions: tuple[str, ...], selected: tuple[str, ...] | frozenset[str]) -> bool:
+    """Whether a rule, reference or disclosure with these jurisdictions is in force for
+    any of the selected ones ("all" selected, or none named, matches everything)."""
+    return not jurisdictions or "all" in jurisdictions or "all" in selected or any(j in selected for j in jurisdictions)
 
 
 @dataclass(frozen=True)
@@ -221,6 +251,7 @@ class KnowledgeBase:
     # Schema 2 (after the others so that existing keyword constructors keep working).
     components: tuple[Component, ...] = spec("tables", required=False, key="component", item=Component, default=())
     plans: tuple[Plan, ...] = spec("tables", required=False, key="plan", item=Plan, default=())
+    disclosures: tuple[Disclosure, ...] = spec("tables", required=False, key="disclosure", item=Disclosure, default=())
     # Where it was read from; not part of the file.
     path: str = ""
     sha256: str = ""

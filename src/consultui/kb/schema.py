@@ -87,6 +87,7 @@ REFERENCE_FIELDS = field_table(model.Reference)
 ASK_IF_FIELDS = field_table(model.AskIf)
 COMPONENT_FIELDS = field_table(model.Component)
 PLAN_FIELDS = field_table(model.Plan)
+DISCLOSURE_FIELDS = field_table(model.Disclosure)
 # Keys that only a schema 2 file may use: top-level tables, and keys of other tables.
 V2_ONLY = {
     "question": ("ask_if",),
@@ -248,7 +249,17 @@ class _Checker:
                 continue
             if not self._check_value(path + (key,), spec.kind, value):
                 continue
-            if spec.allowed is not None and value not in spec.allowed:
+            if spec.allowed is not None and isinstance(value, list):  # each item of a list (jurisdictions)
+                bad = [(n, item) for n, item in enumerate(value) if item not in spec.allowed]
+                for n, item in bad:
+                    self.add(
+                        path + (key, n),
+                        f"expected one of {', '.join(spec.allowed)}; got {_quote(item)}",
+                        functools.partial(did_you_mean, item, spec.allowed),
+                    )
+                if bad:
+                    continue
+            elif spec.allowed is not None and value not in spec.allowed:
                 self.add(
                     path + (key,),
                     f"expected one of {', '.join(spec.allowed)}; got {_quote(value)}",
@@ -348,6 +359,8 @@ def validate(doc: dict[str, Any], pattern_check: Callable[[str], str | None] | N
     component_ids = c.unique("component", components)
     plans = rows_of("plan", PLAN_FIELDS, "[[plan]]")
     c.unique("plan", plans)
+    disclosures = rows_of("disclosure", DISCLOSURE_FIELDS, "[[disclosure]]")
+    c.unique("disclosure", disclosures)
 
     if not therapies:
         c.add((), "no [[therapy]] tables: at least one therapy is needed")
@@ -415,6 +428,16 @@ def validate(doc: dict[str, Any], pattern_check: Callable[[str], str | None] | N
         if pattern_check is not None:
             for key in ("patterns", "exceptions"):
                 for n, pattern in enumerate(rule.get(key, [])):
+                    error = pattern_check(pattern)
+                    if error:
+                        c.add(path + (key, n), f"invalid pattern {_quote(pattern)}: {error}")
+
+    for index, disclosure in disclosures:
+        path = ("disclosure", index)
+        check_refs(path, disclosure.get("refs"))
+        if pattern_check is not None:
+            for key in ("applies_if", "patterns"):
+                for n, pattern in enumerate(disclosure.get(key, [])):
                     error = pattern_check(pattern)
                     if error:
                         c.add(path + (key, n), f"invalid pattern {_quote(pattern)}: {error}")
