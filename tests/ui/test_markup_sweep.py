@@ -376,8 +376,7 @@ async def test_claims_findings_show_rule_text_literally(size):
         await wait_until(pilot, lambda: section.findings, what="the check of the pasted claim")
         assert editor.text == CLAIM
         assert [(f.rule, f.text) for f in section.findings] == [(rule.id, "guaranteed results")]
-        options = app.query_one("#claims-findings", OptionList)
-        prompt = str(options.get_option_at_index(0).prompt)
+        prompt = section.finding_prompt(0)
         assert category.label in prompt and "“guaranteed results”" in prompt
         detail = content(app.query_one("#claims-detail", Static))
         assert f"Why: {rule.message}" in detail

@@ -12,26 +12,23 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import OptionList, Static, TextArea
-from textual.widgets.option_list import Option
+from textual.widgets import Static, TextArea
 from textual.worker import get_current_worker
 
 from consultui.claims.checker import Checker, Finding, check_document
 from consultui.claims.report import SEVERITY_MARKS, category_label, plain_report, references_text, summary_line
+from consultui.clipboard import clipboard_doubt
 from consultui.kb.model import KnowledgeBase
 from consultui.claims.extract import detect_kind
 from consultui.termsafe import visible
 from consultui.ui.debounce import Debouncer
+from consultui.ui.findinglist import LazyList
+from consultui.ui.colours import rich_colour, severity_highlights
 from consultui.ui.safe import VisibleTextArea, safe
 from consultui.ui.section import PaletteCommand, Section
 
-# Underline is the marker that survives NO_COLOR and any theme; colour adds severity.
-HIGHLIGHT = {
-    "high": Style(underline=True, bold=True, bgcolor="dark_red"),
-    "medium": Style(underline=True, bold=True, bgcolor="dark_orange3"),
-    "low": Style(underline=True, bgcolor="grey37"),
-}
 DEBOUNCE_SECONDS = 0.25
+EMPTY_HINT = "Paste or type advertising copy. ctrl+o opens a file."
 
 
 def _line_starts(text: str) -> list[int]:
@@ -76,9 +73,18 @@ class ClaimsEditor(VisibleTextArea):
 
     def get_line(self, line_index: int) -> Text:
         line = super().get_line(line_index)
-        for start, end, severity in self.marks.get(line_index, ()):
-            line.stylize(HIGHLIGHT[severity], start, end)
+        marks = self.marks.get(line_index)
+        if marks:
+            # Underline (and bold) survive NO_COLOR; the theme's colours add the severity,
+            # in pairs that keep 4.5:1 contrast (ui/colours.py).
+            styles = severity_highlights(self.app)
+            for start, end, severity in marks:
+                line.stylize(styles[severity], start, end)
         return line
+
+
+class FindingsList(LazyList[Finding]):
+    """The findings, two lines each, drawn only when on screen."""
 
 
 class ClaimsSection(Section):
@@ -86,11 +92,13 @@ class ClaimsSection(Section):
         Binding("ctrl+o", "open_file", "Open file", id="claims.open"),
         Binding("ctrl+l", "clear", "Clear", id="claims.clear"),
         Binding("ctrl+r", "copy_report", "Copy report", id="claims.report"),
+        Binding("ctrl+s", "save_report", "Save report", id="claims.save", priority=True),
         Binding("ctrl+n", "next_finding", "Next flag", id="claims.next"),
     ]
     HELP_EXTRA = [
         ("type / paste", "The text is checked as you type; red flags are underlined and listed"),
         ("tab", "Move to the list of findings; Enter on one moves the cursor to it"),
+        ("ctrl+z / ctrl+y", "Undo / redo, also after ctrl+l (clear) and ctrl+o (open)"),
     ]
 
     def __init__(self, kb: KnowledgeBase, **kwargs) -> None:
@@ -101,14 +109,27 @@ class ClaimsSection(Section):
         self.source = "pasted text"
         self._checks = Debouncer(self, DEBOUNCE_SECONDS, self._start_check)
         self.checked_text: str | None = None  # the text the findings on screen belong to
+        self.file_text: str | None = None  # the text as read from self.source (a file), if any
+        self._warned_clipboard = False
 
     def compose(self) -> ComposeResult:
-        yield Static(Content("Paste or type advertising copy. ctrl+o opens a file."), id="claims-summary")
+        yield Static(Content(EMPTY_HINT), id="claims-summary")
         with Horizontal(id="claims-body"):
             yield ClaimsEditor(id="claims-text")
             with Vertical(id="claims-side"):
-                yield OptionList(id="claims-findings")
+                yield FindingsList(self._finding_lines, id="claims-findings")
                 yield Static(id="claims-detail")
+
+    @property
+    def unsaved_text(self) -> bool:
+        """Typed or pasted text that exists nowhere else (quitting asks first)."""
+        if not self.is_mounted:
+            return False
+        try:
+            text = self.query_one(ClaimsEditor).text
+        except NoMatches:
+            return False
+        return bool(text.strip()) and text != self.file_text
 
     def focus_target(self):
         return self.query_one(ClaimsEditor)
@@ -118,6 +139,8 @@ class ClaimsSection(Section):
             ("Claims: open a file", "Load a text, Markdown or HTML file into the checker (ctrl+o)", self.action_open_file),
             ("Claims: clear the text", "Empty the box (ctrl+l)", self.action_clear),
             ("Claims: copy report", "Copy a plain-text report of the findings (ctrl+r)", self.action_copy_report),
+            ("Claims: save report to a file", "Text, Markdown (.md) or JSON (.json) by the file's ending (ctrl+s)",
+             self.action_save_report),
         ]
 
     def set_kb(self, kb: KnowledgeBase) -> None:
@@ -170,10 +193,9 @@ class ClaimsSection(Section):
         self.checked_text = text
         editor = self.query_one(ClaimsEditor)
         editor.set_marks(spans_by_line(text, findings))
-        options = self.query_one("#claims-findings", OptionList)
-        options.clear_options()
-        options.add_options([Option(self._finding_prompt(f), id=str(n)) for n, f in enumerate(findings)])
-        summary = summary_line(findings) if text.strip() else "Paste or type advertising copy. ctrl+o opens a file."
+        # Only the rows on screen are drawn: 10,000 findings list at once (findinglist.py).
+        self.query_one(FindingsList).set_items(findings)
+        summary = summary_line(findings) if text.strip() else EMPTY_HINT
         if stopped is not None:
             line = text.count("\n", 0, stopped) + 1
             summary = (f"⚠ Check stopped early at line {line}: the rules did more work than a check is "
@@ -181,11 +203,17 @@ class ClaimsSection(Section):
         self.query_one("#claims-summary", Static).update(safe(summary))
         self._show_detail(0 if findings else None)
 
-    def _finding_prompt(self, f: Finding) -> Content:
-        return Content.assemble(
-            (SEVERITY_MARKS[f.severity], "bold"), " · ", visible(category_label(self.kb, f.category)), "\n",
-            (f"“{visible(f.text)}”", "italic"), f"  line {f.line}",
-        )
+    def _finding_lines(self, f: Finding, width: int) -> list[Text]:
+        quote = visible(f.text.replace("\n", " "), keep_newlines=False)
+        return [
+            Text.assemble((SEVERITY_MARKS[f.severity], Style(bold=True, color=rich_colour(self.app, f"severity-{f.severity}"))),
+                          " · ", visible(category_label(self.kb, f.category), keep_newlines=False)),
+            Text.assemble((f"“{quote}”", "italic"), f"  line {f.line}"),
+        ]
+
+    def finding_prompt(self, index: int) -> str:
+        """The two lines the list shows for a finding, as plain text (tests read it)."""
+        return "\n".join(line.plain for line in self._finding_lines(self.findings[index], 200))
 
     def _show_detail(self, index: int | None) -> None:
         detail = self.query_one("#claims-detail", Static)
@@ -194,7 +222,8 @@ class ClaimsSection(Section):
             return
         f = self.findings[index]
         parts = [
-            Content.assemble((SEVERITY_MARKS[f.severity], "bold"), " · ", visible(category_label(self.kb, f.category)), visible(f" ({f.rule})")),
+            Content.assemble((SEVERITY_MARKS[f.severity], f"bold $severity-{f.severity}"), " · ",
+                             visible(category_label(self.kb, f.category)), visible(f" ({f.rule})")),
             Content.assemble(("Phrase: ", "bold"), f"“{visible(f.text)}”"),
             Content.assemble(("Why: ", "bold"), visible(f.message)),
             Content.assemble(("Honest wording: ", "bold"), visible(f.suggestion)),
@@ -202,13 +231,14 @@ class ClaimsSection(Section):
         parts += [safe(f"• {ref}") for ref in references_text(self.kb, f.refs)]
         detail.update(Content("\n").join(parts))
 
-    @on(OptionList.OptionHighlighted, "#claims-findings")
-    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        self._show_detail(event.option_index)
+    @on(FindingsList.Highlighted, "#claims-findings")
+    def _highlighted(self, event: FindingsList.Highlighted) -> None:
+        if not isinstance(event, FindingsList.Selected):
+            self._show_detail(event.index)
 
-    @on(OptionList.OptionSelected, "#claims-findings")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        self.go_to_finding(event.option_index)
+    @on(FindingsList.Selected, "#claims-findings")
+    def _selected(self, event: FindingsList.Selected) -> None:
+        self.go_to_finding(event.index)
 
     def go_to_finding(self, index: int) -> None:
         if not 0 <= index < len(self.findings):
@@ -234,15 +264,73 @@ class ClaimsSection(Section):
         later = [n for n, f in enumerate(self.findings) if f.start > offset]
         self.go_to_finding(later[0] if later else 0)
 
+    def _replace_all(self, text: str) -> None:
+        """Replace the whole text as one edit, so ctrl+z brings the old text back
+        (load_text would forget the undo history)."""
+        editor = self.query_one(ClaimsEditor)
+        editor.replace(text, (0, 0), editor.document.end)
+        editor.move_cursor((0, 0))
+
     def action_clear(self) -> None:
-        self.query_one(ClaimsEditor).load_text("")
+        editor = self.query_one(ClaimsEditor)
+        had_text = bool(editor.text)
+        self._replace_all("")
         self.source = "pasted text"
+        self.file_text = None
         self.schedule_check(immediate=True)
+        if had_text:
+            self.app.notify("Text cleared. ctrl+z brings it back.", title="Claims", markup=False, timeout=4)
 
     def action_copy_report(self) -> None:
         report = plain_report(self.findings, self.kb, self.source)
         self.app.copy_to_clipboard(report)
-        self.app.notify(f"Report of {len(self.findings)} finding(s) copied to the clipboard.", title="Claims", markup=False)
+        message = f"Report of {len(self.findings)} finding(s) copied to the clipboard."
+        doubt = None if self._warned_clipboard else clipboard_doubt()
+        if doubt is not None:
+            # Once per session: OSC 52 fails silently where the terminal ignores it.
+            self._warned_clipboard = True
+            self.app.notify(f"{message} {doubt} ctrl+s saves the report to a file instead.",
+                            title="Claims: check the clipboard", severity="warning", markup=False, timeout=10)
+            return
+        self.app.notify(message, title="Claims", markup=False)
+
+    def action_save_report(self) -> None:
+        from consultui.claims.reportfile import default_report_name
+        from consultui.ui.screening_dialogs import TextPrompt
+
+        def answered(value: str | None) -> None:
+            if value and value.strip():
+                self.save_report(Path(value.strip()).expanduser())
+
+        self.app.push_screen(TextPrompt(
+            "Save the claims report", "The ending chooses the format: .txt (text), .md (Markdown) or .json.",
+            str(Path.cwd() / default_report_name()),
+        ), answered)
+
+    def save_report(self, path: Path, overwrite: bool = False) -> None:
+        """Write the report atomically; an existing file is replaced only after asking."""
+        from consultui.atomic import write_text_atomic
+        from consultui.claims.reportfile import report_for_path
+
+        if path.exists() and not overwrite:
+            from consultui.ui.screening_dialogs import ConfirmDialog
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.save_report(path, overwrite=True)
+
+            self.app.push_screen(ConfirmDialog(
+                "Replace the file?", f"{path} already exists. Replace it with this report?", yes="Replace", no="Cancel",
+            ), answered)
+            return
+        text = report_for_path(path, self.findings, self.kb, self.source)
+        try:
+            write_text_atomic(path, text)
+        except OSError as exc:
+            self.app.notify(f"Could not write {path}: {exc.strerror or exc}", title="Report not saved",
+                            severity="error", markup=False, timeout=10)
+            return
+        self.app.notify(f"Report of {len(self.findings)} finding(s) saved to {path}.", title="Claims", markup=False)
 
     def action_open_file(self) -> None:
         from consultui.ui.dialogs import OpenFileDialog
@@ -259,7 +347,12 @@ class ClaimsSection(Section):
         except (TextFileError, OSError) as exc:
             self.app.notify(str(exc), title="Cannot open file", severity="error", markup=False)
             return
+        had_text = bool(self.query_one(ClaimsEditor).text)
         self.source = str(path)
-        self.query_one(ClaimsEditor).load_text(text)
+        self.file_text = text
+        self._replace_all(text)
         self.schedule_check(immediate=True)
         self.query_one(ClaimsEditor).focus()
+        if had_text:
+            self.app.notify(f"Opened {path}; the text it replaced comes back with ctrl+z.", title="Claims",
+                            markup=False, timeout=5)
