@@ -63,13 +63,14 @@ class ConsultationSession:
                  autosave: bool = True, now: Callable[[], _dt.datetime] | None = None,
                  slot: records.AutosaveSlot | None = None, practitioner: Practitioner | None = None) -> None:
         self.kb = kb
-        self.consultation = PlannedConsultation.of(consultation) if consultation is not None else PlannedConsultation()
+        self._now = now or clock.now
+        self.consultation = (PlannedConsultation.of(consultation) if consultation is not None
+                             else PlannedConsultation(started_at=self._now()))
         self.practitioner = practitioner or Practitioner()
         self.autosave_enabled = autosave
         # This window's own autosave file: another window never writes or offers it while this one lives.
         self.slot = slot or records.AutosaveSlot()
         self._offer: ResumeOffer | None = None
-        self._now = now or clock.now
         self.plan_verdicts: list[PlanVerdict] = []
         self.verdicts: list[TherapyVerdict] = []  # per therapy considered: the most severe of its plans
         self._evaluate()
@@ -111,13 +112,16 @@ class ConsultationSession:
         return records.render_markdown(self.consultation, self.plan_verdicts, self.kb, self._now(),
                                        practitioner=self.practitioner)
 
+    def today(self) -> _dt.date:
+        return self._now().date()
+
     def cooling_off(self, plan_id: str) -> CoolingOff | None:
         plan = find_plan(self.kb, plan_id)
         return cooling_off(self.kb, plan, self.consultation.answers) if plan else None
 
     def decision_problems(self, decision: Decision | None = None) -> list[str]:
         return decision_problems(self.kb, decision or self.consultation.decision,
-                                 self.consultation.answers, self._now().date())
+                                 self.consultation.answers, self.today())
 
     # -- changes -------------------------------------------------------------
     def _evaluate(self) -> None:

@@ -118,10 +118,12 @@ class ResumeDialog(ModalScreen[bool]):
         Binding("left,right", "app.focus_next", show=False),
     ]
 
-    def __init__(self, summary: str, dropped: list[str]) -> None:
+    def __init__(self, summary: str, dropped: list[str],
+                 saved: str = "It was never saved as a record.") -> None:
         super().__init__()
         self.summary = summary
         self.dropped = dropped
+        self.saved = saved  # whether it was saved as a record before, truthfully
 
     def compose(self) -> ComposeResult:
         lines = [
@@ -134,7 +136,7 @@ class ResumeDialog(ModalScreen[bool]):
                 "The knowledge base no longer has these questions; their answers and notes "
                 f"will be dropped: {', '.join(self.dropped)}"
             )]
-        lines += [Content(""), Content("Discarding deletes the autosave; it was never saved as a record.")]
+        lines += [Content(""), safe(self.saved), Content("Discarding deletes the autosave.")]
         with Vertical(classes="dialog", id="resume-dialog"):
             yield Static(Content.styled("Resume the last consultation?", "bold"), classes="dialog-title")
             yield Static(Content("\n").join(lines), id="resume-message")
