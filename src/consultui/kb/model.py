@@ -8,6 +8,7 @@ and the normalised export from these definitions; nothing else restates them.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import functools
 from dataclasses import MISSING, dataclass, field
@@ -19,8 +20,12 @@ ANSWERS = ("yes", "no")  # the answers an ask_if condition can name
 SEVERITIES = ("high", "medium", "low")
 REFERENCE_KINDS = (
     "meta-analysis", "rct", "study", "review", "case-report", "guideline",
-    "consensus", "regulation", "regulator-notice", "legal", "other",
+    "consensus", "regulation", "regulator-notice", "legal", "clinic-page", "expert-opinion", "other",
 )
+# References that cannot carry a grade above low on their own (kb audit checks it).
+WEAK_REFERENCE_KINDS = ("clinic-page", "expert-opinion")
+# An entry's review status; an entry without one counts as reviewed on its review date.
+REVIEW_STATUSES = ("draft", "reviewed")
 CATEGORY_IDS = (
     "guaranteed-outcome", "permanence", "absolute-efficacy", "surgery-equivalence",
     "universality", "trivialising", "safety-absolute", "regulatory-status",
@@ -40,7 +45,10 @@ SCHEMA = "consultui.schema"  # the metadata key of a FieldSpec
 #   texts  a non-empty list of texts   date   a TOML date       year   an integer year
 #   rows   a list of Row tables        cells  tables of Cell by therapy id, then row id
 #   table  one table (item)            tables an array of tables (item)
-KINDS = ("text", "id", "kebab", "ids", "texts", "date", "year", "rows", "cells", "table", "tables")
+#   flag   true or false               count  a whole number, 1 or more
+#   number a number (integer or decimal) greater than 0
+KINDS = ("text", "id", "kebab", "ids", "texts", "date", "year", "rows", "cells", "table", "tables",
+         "flag", "count", "number")
 
 
 @dataclass(frozen=True)
@@ -70,12 +78,28 @@ def spec(kind: str, *, required: bool = True, allowed: tuple[str, ...] | None = 
     return field(default=default, default_factory=default_factory, kw_only=kw_only, metadata=metadata)
 
 
+def reviewed_field() -> Any:
+    """`reviewed`: when a clinician last checked the entry (absent: [meta] reviewed)."""
+    return spec("date", required=False, kw_only=True)
+
+
+def review_status_field() -> Any:
+    """`review_status`: "draft" or "reviewed" (not `status`: a plan's status is its
+    regulatory status)."""
+    return spec("text", required=False, allowed=REVIEW_STATUSES, kw_only=True)
+
+
 @dataclass(frozen=True)
 class Meta:
     title: str = spec("text")
     version: str = spec("text")
     reviewed: _dt.date = spec("date")
     disclaimer: str = spec("text")
+    # An entry is overdue for review when its date (its own, else `reviewed` above) is
+    # older than this; none given: nothing is ever overdue.
+    review_interval_months: int | None = spec("count", required=False, kw_only=True)
+    # Flesch-Kincaid grade that patient wording should not exceed (kb audit).
+    reading_grade_limit: float | None = spec("number", required=False, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -85,6 +109,8 @@ class Therapy:
     short: str = spec("text", max_len=SHORT_MAX)
     summary: str = spec("text")
     plain: str | None = spec("text", required=False)
+    reviewed: _dt.date | None = reviewed_field()
+    review_status: str | None = review_status_field()
 
 
 @dataclass(frozen=True)
@@ -93,6 +119,13 @@ class Cell:
     grade: str = spec("text", allowed=GRADES)
     refs: tuple[str, ...] = spec("ids")
     plain: str | None = spec("text", required=False)
+    # Why this grade: study design, size, consistency, conflicts of interest.
+    grade_note: str | None = spec("text", required=False, kw_only=True)
+    # The text reports a study's result (not a claim of ours): kb audit does not hold
+    # its wording to the claims rules.
+    reports_study: bool | None = spec("flag", required=False, kw_only=True)
+    reviewed: _dt.date | None = reviewed_field()
+    review_status: str | None = review_status_field()
 
 
 @dataclass(frozen=True)
@@ -131,6 +164,8 @@ class Question:
     help: str | None = spec("text", required=False)
     # Schema 2: a follow-up question, shown only when another question has an answer.
     ask_if: AskIf | None = spec("table", required=False, item=AskIf)
+    reviewed: _dt.date | None = reviewed_field()
+    review_status: str | None = review_status_field()
 
 
 @dataclass(frozen=True)
@@ -145,6 +180,8 @@ class Contraindication:
     grade: str | None = spec("text", required=False, allowed=GRADES)
     components: tuple[str, ...] = spec("ids", required=False, default=())
     action: str | None = spec("text", required=False)  # what to do; required in schema 2
+    reviewed: _dt.date | None = reviewed_field()
+    review_status: str | None = review_status_field()
 
 
 # Belongs to every plan without being listed: what rules out any elective procedure.
@@ -170,6 +207,8 @@ class Plan:
     components: tuple[str, ...] = spec("ids")
     status: str | None = spec("text", required=False)  # e.g. a route approved nowhere
     refs: tuple[str, ...] = spec("ids", required=False, default=())
+    reviewed: _dt.date | None = reviewed_field()
+    review_status: str | None = review_status_field()
 
     @property
     def all_components(self) -> tuple[str, ...]:
@@ -201,6 +240,20 @@ class Rule:
     near_misses: tuple[str, ...] = spec("texts", default=())
     # Where the rule applies (JURISDICTIONS); none given means everywhere.
     jurisdictions: tuple[str, ...] = spec("ids", required=False, allowed=JURISDICTIONS, default=())
+    # The knowledge base's [[lexicon]] word lists, ((id, terms), ...), that {id} in a
+    # pattern names. Not part of the rule's table: KnowledgeBase attaches them, so a
+    # rule's patterns compile on their own wherever the rule goes.
+    lexicons: tuple[tuple[str, tuple[str, ...]], ...] = field(default=(), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """A named word list for claim patterns: `{id}` in a pattern matches any term."""
+    id: str = spec("kebab")
+    terms: tuple[str, ...] = spec("texts")
+    description: str | None = spec("text", required=False)
+    reviewed: _dt.date | None = reviewed_field()
+    review_status: str | None = review_status_field()
 
 
 @dataclass(frozen=True)
@@ -252,11 +305,20 @@ class KnowledgeBase:
     components: tuple[Component, ...] = spec("tables", required=False, key="component", item=Component, default=())
     plans: tuple[Plan, ...] = spec("tables", required=False, key="plan", item=Plan, default=())
     disclosures: tuple[Disclosure, ...] = spec("tables", required=False, key="disclosure", item=Disclosure, default=())
+    lexicons: tuple[Lexicon, ...] = spec("tables", required=False, key="lexicon", item=Lexicon, default=())
     # Where it was read from; not part of the file.
     path: str = ""
     sha256: str = ""
     # The file's schema_version (1: read through the migration, plans made one per therapy).
     schema_version: int = 2
+
+    def __post_init__(self) -> None:
+        # Each rule carries the lexicons its patterns may name (see Rule.lexicons).
+        if self.lexicons:
+            table = tuple((lx.id, lx.terms) for lx in self.lexicons)
+            if any(r.lexicons != table for r in self.rules):
+                object.__setattr__(self, "rules", tuple(
+                    r if r.lexicons == table else dataclasses.replace(r, lexicons=table) for r in self.rules))
 
     def plans_of(self, therapy_id: str) -> tuple[Plan, ...]:
         return tuple(p for p in self.plans if p.therapy == therapy_id)

@@ -217,6 +217,18 @@ class _Checker:
                 self.add(path, f"expected a year such as 2024, got {_type_name(value)} {_quote(value)}")
                 return False
             return True
+        if kind == "flag":
+            if not isinstance(value, bool):
+                self.add(path, f"expected true or false (no quotes), got {_type_name(value)} {_quote(value)}")
+                return False
+            return True
+        if kind in ("count", "number"):
+            whole = kind == "count"
+            if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)) or not value > 0:
+                what = "a whole number of 1 or more, such as 12" if whole else "a number greater than 0, such as 9"
+                self.add(path, f"expected {what} (no quotes), got {_type_name(value)} {_quote(value)}")
+                return False
+            return True
         if kind in ("rows", "tables"):
             if not isinstance(value, list):
                 self.add(path, f"expected a list, got {_type_name(value)}")
