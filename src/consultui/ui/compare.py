@@ -217,7 +217,7 @@ class ComparePane(Section):
             table.add_column(Text(visible(therapy.short), style="bold"), width=column_width, key=therapy.id)
         height = 1  # the header
         for row in rows:
-            cells = [_highlighted(_clip(row_label(row, self.plain), label_width, max_lines + 1), words)]
+            cells = [_highlighted(_clip(row_label(row, self.plain), label_width, max(max_lines + 1, 4)), words)]
             for therapy in therapies:
                 cell = table.kb_tab.cell(therapy.id, row.id)
                 body = _clip(cell_text(cell, self.plain), column_width, max_lines)
