@@ -46,7 +46,8 @@ def verdict_lines(app) -> list[str]:
     from consultui.ui.screening import VerdictList
 
     verdicts = app.query_one(VerdictList)
-    return [str(verdicts.get_option_at_index(i).prompt) for i in range(verdicts.option_count)]
+    options = [verdicts.get_option_at_index(i) for i in range(verdicts.option_count)]
+    return [str(o.prompt).strip() for o in options if (o.id or "").startswith("plan:")]
 
 
 def static_text(app, selector: str) -> str:
@@ -76,14 +77,14 @@ async def test_answering_by_keys_updates_verdicts(minimal_kb_path, size):
         assert screening.consultation.answers == {}
         lines = verdict_lines(app)
         # What is still open shows in the list too, never only in the detail.
-        assert lines == ["○ Not yet screened · 2 of 2 not asked: Alpha", "○ Not yet screened · 1 of 1 not asked: Beta"]
+        assert lines == ["○ Not yet screened · 2 of 2 not asked: Alpha therapy", "○ Not yet screened · 1 of 1 not asked: Beta therapy"]
         assert screening.highlighted_question_id() == "bleeding"
 
         await pilot.press("y")  # bleeding: Yes, then the cursor moves on
         await pilot.pause()
         assert screening.consultation.answer("bleeding") == Answer.YES
         assert screening.highlighted_question_id() == "pregnant"
-        assert verdict_lines(app) == ["✖ Contraindicated · 1 of 2 not asked: Alpha", "○ Not yet screened · 1 of 1 not asked: Beta"]
+        assert verdict_lines(app) == ["✖ Contraindicated · 1 of 2 not asked: Alpha therapy", "○ Not yet screened · 1 of 1 not asked: Beta therapy"]
         detail = static_text(app, "#screening-verdict-text")
         assert "✖ Contraindicated · 1 of 2 not asked · Alpha therapy" in detail
         assert "ABSOLUTE: Bleeding disorder? — Bleeding risk. [REF-A]" in detail
@@ -93,18 +94,18 @@ async def test_answering_by_keys_updates_verdicts(minimal_kb_path, size):
         await pilot.press("n")  # pregnant: No
         await pilot.pause()
         assert screening.consultation.answer("pregnant") == Answer.NO
-        assert verdict_lines(app) == ["✖ Contraindicated: Alpha", "✔ No contraindication found: Beta"]
+        assert verdict_lines(app) == ["✖ Contraindicated: Alpha therapy", "✔ No contraindication found: Beta therapy"]
 
         await pilot.press("up", "space")  # bleeding back to Not asked
         await pilot.pause()
         assert screening.consultation.answer("bleeding") == Answer.NOT_ASKED
-        assert verdict_lines(app) == ["… Incomplete · 1 of 2 not asked: Alpha", "✔ No contraindication found: Beta"]
+        assert verdict_lines(app) == ["… Incomplete · 1 of 2 not asked: Alpha therapy", "✔ No contraindication found: Beta therapy"]
 
         await pilot.press("down", "y")  # pregnant: Yes -> caution for both
         await pilot.pause()
         # A caution answered Yes outranks a question still open.
         assert [tv.verdict for tv in screening.verdicts] == [Verdict.CAUTION, Verdict.CAUTION]
-        assert verdict_lines(app)[1] == "⚠ Caution: Beta"
+        assert verdict_lines(app)[1] == "⚠ Caution: Beta therapy"
 
         # The therapy shown in detail follows ] / [.
         await pilot.press("right_square_bracket")
@@ -151,7 +152,7 @@ async def test_next_unanswered_and_enter_cycles(minimal_kb_path):
         assert screening.consultation.answer("bleeding") == Answer.NOT_ASKED
         await pilot.press("n", "u")
         await pilot.pause()
-        assert any("Every question has an answer" in n.message for n in notifications(app))
+        assert any("Every question for the plans chosen has an answer" in n.message for n in notifications(app))
 
 
 async def test_mouse_click_answers(minimal_kb_path):
@@ -225,7 +226,7 @@ async def test_save_writes_both_files_and_shows_path(minimal_kb_path, size):
         assert len(md) == 1 and len(html) == 1
         assert md[0].with_suffix(".html") == html[0]
         text = md[0].read_text(encoding="utf-8")
-        assert "Alpha therapy: Contraindicated" in text
+        assert "✖ Alpha therapy: Contraindicated" in text
         assert "Bleeding disorder?: **Yes**" in text
         status = static_text(app, "#screening-status")
         assert str(md[0]) in status.replace("\n", "")
@@ -234,7 +235,7 @@ async def test_save_writes_both_files_and_shows_path(minimal_kb_path, size):
         await pilot.press("c")
         await pilot.pause()
         assert app.clipboard.startswith("# Consultation record")
-        assert "Alpha therapy: Contraindicated" in app.clipboard
+        assert "✖ Alpha therapy: Contraindicated" in app.clipboard
 
 
 async def test_every_change_is_autosaved(minimal_kb_path):
@@ -269,7 +270,7 @@ async def test_resume_after_crash(minimal_kb_path):
         assert screening.consultation.notes == {"bleeding": "since 2019"}
         assert screening.consultation.patient_ref == "XY"
         assert app.query_one("#sections").active == "screening"
-        assert verdict_lines(app)[0] == "✖ Contraindicated · 1 of 2 not asked: Alpha"
+        assert verdict_lines(app)[0] == "✖ Contraindicated · 1 of 2 not asked: Alpha therapy"
         assert screening.highlighted_question_id() == "pregnant"  # first open question
         assert any("gone" in n.message for n in notifications(app))
         # The autosave now matches what the user sees.
@@ -320,7 +321,7 @@ async def test_new_consultation_asks_first(minimal_kb_path):
         await pilot.press("y")  # clear
         await pilot.pause()
         assert screening.consultation.is_empty()
-        assert verdict_lines(app) == ["○ Not yet screened · 2 of 2 not asked: Alpha", "○ Not yet screened · 1 of 1 not asked: Beta"]
+        assert verdict_lines(app) == ["○ Not yet screened · 2 of 2 not asked: Alpha therapy", "○ Not yet screened · 1 of 1 not asked: Beta therapy"]
         assert _question_prompts(app)[0] == "[ ? ] Bleeding disorder?"
         assert not section(app).session.slot.path.exists()
 
@@ -345,7 +346,7 @@ async def test_failed_writes_show_error_and_keep_answers(minimal_kb_path):
             await pilot.press("y")
             await pilot.pause()
             assert screening.consultation.answers == {"bleeding": Answer.YES}
-            assert verdict_lines(app)[0] == "✖ Contraindicated · 1 of 2 not asked: Alpha"
+            assert verdict_lines(app)[0] == "✖ Contraindicated · 1 of 2 not asked: Alpha therapy"
             assert error.display
             assert "Autosave failed" in static_text(app, "#screening-error")
             assert "No space left on device" in static_text(app, "#screening-error")
@@ -383,7 +384,7 @@ async def test_save_error_from_save_record(minimal_kb_path, monkeypatch):
         def refuse(*args, **kwargs):
             raise records.SaveError("Could not write the consultation record to /ro/x.md: Read-only file system")
 
-        monkeypatch.setattr(records, "save_record", refuse)
+        monkeypatch.setattr(records, "save_record_version", refuse)
         await pilot.press("y", "s")
         await pilot.pause()
         assert "Read-only file system" in static_text(app, "#screening-error")
@@ -400,7 +401,7 @@ def nasty_kb_path(minimal_kb_path, tmp_path):
     text = text.replace('help = "Any inherited or acquired bleeding disorder."', f'help = "{NASTY} help"')
     text = text.replace('group = "Blood"', 'group = "[b]Blood[/b]"')
     text = text.replace('reason = "Bleeding risk."', f'reason = "{NASTY} reason"')
-    text = text.replace('short = "Alpha"', 'short = "[red]Alpha[/]"')
+    text = text.replace('name = "Alpha therapy"', 'name = "[red]Alpha[/] therapy"')
     path = tmp_path / "nasty.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -419,7 +420,7 @@ async def test_knowledge_base_text_is_shown_literally(nasty_kb_path, size):
         assert f"Help: {NASTY} help" in static_text(app, "#screening-question-detail")
         detail = static_text(app, "#screening-verdict-text")
         assert f"{NASTY} — {NASTY} reason" in detail
-        assert verdict_lines(app)[0] == "✖ Contraindicated · 1 of 2 not asked: [red]Alpha[/]"
+        assert verdict_lines(app)[0] == "✖ Contraindicated · 1 of 2 not asked: [red]Alpha[/] therapy"
         # Rendering must not raise and must show the text as typed.
         screen_text = _rendered(app)
         assert "[@click=app.quit]x[/]" in screen_text
@@ -456,7 +457,7 @@ async def test_set_kb_keeps_the_consultation(minimal_kb_path, minimal_kb):
         await pilot.pause()
         assert screening.consultation.answers == {"bleeding": Answer.YES}
         assert _question_prompts(app) == ["[Yes] Bleeding disorder?"]
-        assert verdict_lines(app) == ["✖ Contraindicated: Alpha", "✔ No contraindication found: Beta"]
+        assert verdict_lines(app) == ["✖ Contraindicated: Alpha therapy", "✔ No contraindication found: Beta therapy"]
         assert any("pregnant" in n.message for n in notifications(app))
         assert app_autosave(app).answers == {"bleeding": Answer.YES}
 

@@ -150,9 +150,9 @@ def record_facts(consultation: Consultation, verdicts: Sequence[TherapyVerdict |
 
 
 def plan_name(view: VerdictView) -> str:
-    """The plan's label; a plan made up for a knowledge base without plans (its id and
-    label are the therapy id) is called by the therapy's name."""
-    if not view.plan_label or view.plan_label == view.therapy_id:
+    """The plan's label; a therapy's one plan made up for a knowledge base without plans
+    (schema 1, or built in code: the plan's id is the therapy's) is called by the therapy's name."""
+    if not view.plan_label or view.plan_id in (None, view.therapy_id):
         return view.therapy_name
     return view.plan_label
 

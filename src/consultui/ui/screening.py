@@ -214,8 +214,13 @@ class ScreeningSection(Section):
         verdict_list = self.query_one(VerdictList)
         options: list[Option] = []
         therapy = None
+        per_therapy: dict[str, int] = {}
         for pv in self.plan_verdicts:
-            if pv.therapy.id != therapy:
+            per_therapy[pv.therapy.id] = per_therapy.get(pv.therapy.id, 0) + 1
+        for pv in self.plan_verdicts:
+            # A heading per therapy, unless its one plan already bears the therapy's name.
+            lone = per_therapy[pv.therapy.id] == 1 and plan_name(verdict_view(self.kb, pv)) == pv.therapy.name
+            if pv.therapy.id != therapy and not lone:
                 therapy = pv.therapy.id
                 options.append(Option(Content.styled(visible(pv.therapy.name), "bold"),
                                       id=f"therapy:{therapy}", disabled=True))
@@ -350,8 +355,9 @@ class ScreeningSection(Section):
 
     def verdict_detail(self, pv: PlanVerdict) -> Content:
         view = verdict_view(self.kb, pv)
-        lines = [Content.assemble((view.headline, VERDICT_STYLES[view.verdict]), " · ",
-                                  (visible(plan_name(view)), "bold"), " (", safe(view.therapy_name), ")")]
+        name = plan_name(view)
+        lines = [Content.assemble((view.headline, VERDICT_STYLES[view.verdict]), " · ", (visible(name), "bold"),
+                                  *((" (", safe(view.therapy_name), ")") if name != view.therapy_name else ()))]
         coverage = f"Coverage: {view.coverage_text}" + (f"; {view.limited_text}" if view.limited_text else "")
         lines.append(Content(coverage))
         if view.status:
