@@ -225,6 +225,14 @@ class Category:
 
 
 @dataclass(frozen=True)
+class Fix:
+    """A safe rewrite of part of a rule's hit: text in the hit that matches `match` (a
+    claim pattern) becomes `replace`. Only where the honest wording is a direct swap."""
+    match: str = spec("text")
+    replace: str = spec("text")
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str = spec("id")
     category: str = spec("id")
@@ -240,6 +248,8 @@ class Rule:
     near_misses: tuple[str, ...] = spec("texts", default=())
     # Where the rule applies (JURISDICTIONS); none given means everywhere.
     jurisdictions: tuple[str, ...] = spec("ids", required=False, allowed=JURISDICTIONS, default=())
+    # Safe fixes (`consultui check --fix`); none means the rule has no safe fix.
+    fixes: tuple[Fix, ...] = spec("tables", required=False, key="fix", item=Fix, default=())
     # The knowledge base's [[lexicon]] word lists, ((id, terms), ...), that {id} in a
     # pattern names. Not part of the rule's table: KnowledgeBase attaches them, so a
     # rule's patterns compile on their own wherever the rule goes.

@@ -88,6 +88,7 @@ ASK_IF_FIELDS = field_table(model.AskIf)
 COMPONENT_FIELDS = field_table(model.Component)
 PLAN_FIELDS = field_table(model.Plan)
 DISCLOSURE_FIELDS = field_table(model.Disclosure)
+FIX_FIELDS = field_table(model.Fix)
 # Keys that only a schema 2 file may use: top-level tables, and keys of other tables.
 V2_ONLY = {
     "question": ("ask_if",),
@@ -437,6 +438,10 @@ def validate(doc: dict[str, Any], pattern_check: Callable[[str], str | None] | N
         if "category" in rule:
             c.known(path + ("category",), rule["category"], category_ids or set(model.CATEGORY_IDS), "category")
         check_refs(path, rule.get("refs"))
+        for n, raw_fix in enumerate(rule.get("fix", [])):
+            fix = c.table(path + ("fix", n), raw_fix, FIX_FIELDS, 'a fix (an inline table: { match = "...", replace = "..." })')
+            if fix and "match" in fix and pattern_check is not None and (error := pattern_check(fix["match"])):
+                c.add(path + ("fix", n, "match"), f"invalid pattern {_quote(fix['match'])}: {error}")
         if pattern_check is not None:
             for key in ("patterns", "exceptions"):
                 for n, pattern in enumerate(rule.get(key, [])):
