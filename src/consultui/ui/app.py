@@ -76,8 +76,12 @@ def settings_file() -> Path:
 
 
 def _key_name(display: str) -> str:
-    """f1 -> F1, as printed on the keyboard."""
-    return display.upper() if display[:1] == "f" and display[1:].isdigit() else display
+    """f1 -> F1, as printed on the keyboard; ^q -> ctrl+q, as the rest of the app writes it."""
+    if display[:1] == "f" and display[1:].isdigit():
+        return display.upper()
+    if display.startswith("^") and len(display) > 1:
+        return "ctrl+" + display[1:]
+    return display
 
 
 class SectionTabs(TabbedContent):
@@ -293,9 +297,16 @@ class ConsultApp(App):
             banner.remove()
 
     async def action_quit(self) -> None:
-        """Quit; with unsaved changes in the knowledge-base editor, ask first."""
+        """Quit; with unsaved changes in the knowledge-base editor, or typed claims copy
+        that exists nowhere else, ask first."""
         knowledge = self._knowledge_section()
-        if not (knowledge.is_mounted and knowledge.dirty):
+        unsaved: list[str] = []
+        if knowledge.is_mounted and knowledge.dirty:
+            unsaved.append(f"The knowledge-base editor has unsaved changes to {knowledge.path}.")
+        claims = self._sections.get("claims")
+        if claims is not None and getattr(claims, "unsaved_text", False):
+            unsaved.append("The Claims section has text that is not saved anywhere.")
+        if not unsaved:
             self.exit()
             return
         if self._asking_quit:
@@ -311,7 +322,7 @@ class ConsultApp(App):
         self.push_screen(
             ConfirmDialog(
                 "Quit without saving?",
-                f"The knowledge-base editor has unsaved changes to {knowledge.path}. Quit and lose them?",
+                " ".join(unsaved) + " Quit and lose it?",
                 yes="Quit", no="Keep editing",
             ),
             answered,
@@ -424,10 +435,17 @@ class ConsultApp(App):
             self.notify("The knowledge base in use has no problems.", title="Knowledge base", markup=False)
 
     def key_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        def keys(bindings) -> list[tuple[str, str]]:
-            return [(_key_name(self.get_key_display(b)), b.description) for b in bindings if b.description]
+        def shown(binding: Binding) -> str:
+            # A binding may hold several keys ("slash,ctrl+f"): each as the keyboard names it.
+            names = [_key_name(self.get_key_display(Binding(key.strip(), binding.action)))
+                     for key in binding.key.split(",")]
+            return " or ".join(names)
 
-        groups = [("Everywhere", keys(self.BINDINGS) + [("^p", "Command palette")])]
+        def keys(bindings) -> list[tuple[str, str]]:
+            return [(shown(b), b.description) for b in bindings if b.description]
+
+        palette = Binding(self.COMMAND_PALETTE_BINDING, "command_palette")
+        groups = [("Everywhere", keys(self.BINDINGS) + [(shown(palette), "Command palette")])]
         for section_id, (title, key, _factory) in SECTIONS.items():
             section = self.section(section_id)
             entries = keys(section.BINDINGS) + list(section.HELP_EXTRA)

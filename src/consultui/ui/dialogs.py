@@ -27,7 +27,9 @@ class _Dialog(ModalScreen):
 class HelpScreen(_Dialog):
     """Every key, grouped by where it works."""
 
-    BINDINGS = [Binding("escape,f1,q", "dismiss_dialog", "Close")]
+    # F1 itself is the app's priority key (it closes the help too).
+    BINDINGS = [Binding("escape,q", "dismiss_dialog", "Close")]
+    CLOSING = "Escape, F1 or q closes this help."
 
     def __init__(self, groups: Sequence[tuple[str, Iterable[tuple[str, str]]]]) -> None:
         super().__init__()
@@ -40,11 +42,15 @@ class HelpScreen(_Dialog):
             for key, description in keys:
                 lines.append(Content.assemble((f"  {key:<14}", "bold"), description))
             lines.append(Content(""))
-        lines.append(Content.styled("Escape, F1 or q closes this help.", "italic"))
+        lines.append(Content.styled(self.CLOSING, "italic"))
         with Vertical(classes="dialog", id="help-dialog"):
             yield Static(Content.styled("Keys", "bold"), classes="dialog-title")
-            with VerticalScroll():
+            with VerticalScroll(id="help-scroll"):
                 yield Static(Content("\n").join(lines), id="help-text")
+            yield Static(Content("↑ ↓ PgUp PgDn Home End scroll · Escape closes"), id="help-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-scroll").focus()  # the scroll keys work at once
 
 
 class ProblemsScreen(_Dialog):
