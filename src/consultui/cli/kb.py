@@ -1,4 +1,4 @@
-"""`consultui kb validate | path | init | edit | diff | export`: the knowledge-base file.
+"""`consultui kb validate | path | init | edit | diff | export | migrate | audit`: the knowledge-base file.
 
 `kb edit` and a file that does not validate afterwards: interactively, the user
 chooses to edit again, restore the version from before the edit, or keep the
@@ -82,6 +82,18 @@ def register(sub: Any) -> None:
     migrate.add_argument("file", nargs="?", help="file to upgrade (default: the file in use; see `consultui kb path`)")
     migrate.set_defaults(func=kb_migrate, needs_kb=False)
 
+    audit = kb_sub.add_parser(
+        "audit", help="list what a clinical reviewer should look at (a valid file can still fail)",
+        description="Audit a valid knowledge-base file for review: entries past the review interval or still "
+        "draft, references without a URL, DOI or PMID, references cited by nothing, grades above low that rest "
+        "only on clinic pages or expert opinion, cells that say there is no evidence without a date, the file's "
+        "own wording tripping its high-severity claims rules, and patient wording above [meta] reading_grade_limit "
+        "(Flesch-Kincaid). Exit 0 when clean, 1 with findings, 2 when the file cannot be read or is invalid.",
+    )
+    audit.add_argument("file", nargs="?", help="file to audit (default: the file in use; see `consultui kb path`)")
+    audit.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+    audit.set_defaults(func=kb_audit, needs_kb=False)
+
 
 # -- validate and path --------------------------------------------------------------
 
@@ -159,6 +171,56 @@ def kb_path(args: argparse.Namespace) -> int:
     say(str(path))
     say(f"  ({why})", "dim")
     return EXIT_OK
+
+
+# -- audit -----------------------------------------------------------------------
+
+def kb_audit(args: argparse.Namespace) -> int:
+    from rich.text import Text
+
+    from consultui.kb.audit import CHECKS, audit
+    from consultui.kb.load import Invalid, KBReadError, parse_kb, read_bytes, resolve_kb_path
+    from consultui.textdecode import DecodeError, decode_utf8
+
+    path = Path(args.file) if args.file else resolve_kb_path(args.kb)[0]
+    try:
+        data = read_bytes(path)
+    except KBReadError as exc:
+        raise CommandError(f"cannot read the knowledge base {exc}") from None
+    result = parse_kb(data, str(path))
+    if isinstance(result, Invalid):
+        print_problems(result.problems)
+        raise CommandError(f"{path} is not valid ({result.count} problem(s)); the audit needs a valid file "
+                           "(consultui kb validate lists the problems)")
+    try:
+        text = decode_utf8(data, str(path))
+    except DecodeError:  # pragma: no cover - parse_kb refused it already
+        text = None
+    report = audit(result.kb, text)
+    if args.format == "json":
+        from consultui.cli.output import write_json
+
+        write_json({
+            "file": str(path), "title": report.title, "version": report.version,
+            "clean": report.clean, "counts": report.counts,
+            "findings": [f.to_dict() for f in report.findings],
+        })
+        return EXIT_OK if report.clean else EXIT_FOUND
+    out = console()
+    for finding in report.findings:
+        line = Text()
+        line.append(clean(f"{path}:{finding.line}" if finding.line else str(path), keep_newlines=False), style="bold")
+        line.append(": ")
+        line.append(finding.check, style="cyan")
+        line.append(": ")
+        line.append(clean(f"{finding.kind} {finding.entry}: {finding.message}"))
+        out.print(line)
+    if report.clean:
+        say(f"{path}: audit clean (version {report.version})", "bold green")
+        return EXIT_OK
+    summary = ", ".join(f"{n} {CHECKS[check]}" for check, n in sorted(report.counts.items(), key=lambda kv: list(CHECKS).index(kv[0])))
+    out.print(Text(clean(f"{path}: {len(report.findings)} finding(s) for review: {summary}"), style="bold yellow"))
+    return EXIT_FOUND
 
 
 # -- init ------------------------------------------------------------------------
