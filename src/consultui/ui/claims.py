@@ -203,10 +203,13 @@ class ClaimsSection(Section):
         self.query_one("#claims-summary", Static).update(safe(summary))
         self._show_detail(0 if findings else None)
 
-    def _finding_lines(self, f: Finding, width: int) -> list[Text]:
+    def _finding_lines(self, f: Finding, width: int, highlighted: bool = False) -> list[Text]:
         quote = visible(f.text.replace("\n", " "), keep_newlines=False)
+        # The severity's colour is readable on the list's background; the highlighted row
+        # sits on the cursor's colour, so it keeps the cursor's text colour.
+        colour = None if highlighted else rich_colour(self.app, f"severity-{f.severity}")
         return [
-            Text.assemble((SEVERITY_MARKS[f.severity], Style(bold=True, color=rich_colour(self.app, f"severity-{f.severity}"))),
+            Text.assemble((SEVERITY_MARKS[f.severity], Style(bold=True, color=colour)),
                           " · ", visible(category_label(self.kb, f.category), keep_newlines=False)),
             Text.assemble((f"“{quote}”", "italic"), f"  line {f.line}"),
         ]

@@ -23,7 +23,8 @@ T = TypeVar("T")
 
 
 class LazyList(ScrollView, Generic[T], can_focus=True):
-    """Items drawn `lines_per_item` lines each by `render_item(item, width) -> list[Text]`."""
+    """Items drawn `lines_per_item` lines each by `render_item(item, width, highlighted) -> list[Text]`
+    (a highlighted row should use no colours of its own: it sits on the cursor's colour)."""
 
     BINDINGS = [
         Binding("up", "move(-1)", show=False),
@@ -59,7 +60,7 @@ class LazyList(ScrollView, Generic[T], can_focus=True):
     class Selected(Highlighted):
         pass
 
-    def __init__(self, render_item: Callable[[T, int], list[Text]], lines_per_item: int = 2, **kwargs) -> None:
+    def __init__(self, render_item: Callable[[T, int, bool], list[Text]], lines_per_item: int = 2, **kwargs) -> None:
         super().__init__(**kwargs)
         self.render_item = render_item
         self.lines_per_item = lines_per_item
@@ -113,7 +114,7 @@ class LazyList(ScrollView, Generic[T], can_focus=True):
             base = self.rich_style
             if highlight:
                 base = base + self.get_component_rich_style("lazy-list--highlight")
-            lines = self.render_item(self.items[index], width)[: self.lines_per_item]
+            lines = self.render_item(self.items[index], width, highlight)[: self.lines_per_item]
             lines += [Text("")] * (self.lines_per_item - len(lines))
             console = self.app.console
             strips = []
