@@ -56,11 +56,11 @@ def test_json_output(kb, capsys, monkeypatch):
     path = str(FIXTURES / "ad.txt")
     code, out, _ = run(kb, capsys, monkeypatch, "--format", "json", path, str(FIXTURES / "bom.txt"))
     data = json.loads(out)
-    assert code == 1 and data["version"] == 1
+    assert code == 1 and data["version"] == 2
     assert [r["path"] for r in data["results"]] == [path, str(FIXTURES / "bom.txt")]
     f = data["results"][0]["findings"][0]
-    assert set(f) == {"rule", "category", "severity", "start", "end", "line", "column", "text",
-                      "message", "suggestion", "refs"}
+    assert set(f) == {"rule", "category", "severity", "start", "end", "line", "column", "end_line", "end_column", "text",
+                      "message", "suggestion", "refs", "cites", "suppressed", "fix"}
     raw = (FIXTURES / "ad.txt").read_text(encoding="utf-8")
     assert raw[f["start"]:f["end"]] == f["text"]
 

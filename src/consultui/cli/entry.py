@@ -20,7 +20,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from consultui.cli import check, compare, handout, kb, screen
+    from consultui.cli import check, compare, handout, kb, rules, screen
 
     parser = Parser(
         prog="consultui",
@@ -31,8 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--kb", metavar="PATH", help="knowledge-base file to use (for the app and every command)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     kb.register(sub)
-    for module in (compare, handout, screen, check):
+    for module in (compare, handout, screen, rules):
         module.register(sub).set_defaults(func=module.run, needs_kb=True)
+    # check finds its configuration first, which may name the knowledge base to load.
+    check.register(sub).set_defaults(func=check.run, needs_kb=False)
     return parser
 
 
