@@ -12,7 +12,7 @@ BROKEN = KB_FIXTURES / "broken"
 
 # file, line, column or None, key path, words the message must contain
 CASES = [
-    ("syntax-error", 5, 17, "", "TOML syntax error"),
+    ("syntax-error", 5, 17, "", "a text value is missing its closing quote: title = \"Test KB"),
     ("missing-key", 17, 1, "therapy[1]", 'missing required key "name"'),
     ("wrong-type", 186, 1, "reference[1].year", "expected a year"),
     ("unknown-key", 54, 1, "tab[1].titel", 'did you mean "title"'),

@@ -28,7 +28,6 @@ except ImportError:  # pragma: no cover - a platform without its wheel
 # A practitioner's file is a few hundred KB; anything far bigger is a mistake
 # (a wrong file chosen), and reading it whole would stall start-up.
 MAX_BYTES = 20 * 1024 * 1024
-_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 class KBReadError(Exception):
@@ -164,6 +163,14 @@ def more_problems(name: str, hidden: int) -> Problem:
                    f"(only the first {MAX_ISSUES} are listed)", "fix these and validate again")
 
 
+def toml_syntax_problem(name: str, parser_message: str, text: str) -> Problem:
+    """A TOML syntax error in plain words, with the line and a likely fix (kb/tomlerrors.py)."""
+    from consultui.kb.tomlerrors import explain
+
+    syntax = explain(parser_message, text)
+    return Problem(name, syntax.line, syntax.column, "", syntax.message(), syntax.hint())
+
+
 def parse_kb(data: bytes, name: str) -> LoadResult:
     """Decode, parse and validate file contents; name is used in messages."""
     path = Path(name)
@@ -181,12 +188,7 @@ def parse_kb(data: bytes, name: str) -> LoadResult:
         with _collector_paused():
             doc = toml_parser.loads(text)
     except toml_parser.TOMLDecodeError as exc:
-        message = str(exc)
-        match = _TOML_POS.search(message)
-        line = int(match.group(1)) if match else None
-        column = int(match.group(2)) if match else None
-        message = _TOML_POS.sub("", message).strip()
-        return Invalid(path, [Problem(name, line, column, "", f"TOML syntax error: {message}")])
+        return Invalid(path, [toml_syntax_problem(name, str(exc), text)])
     except RecursionError:  # tomli/tomllib on arrays or inline tables nested hundreds deep
         return Invalid(path, [too_deep_problem(name, text)])
     except MemoryError:
