@@ -47,7 +47,8 @@ def verdict_lines(app) -> list[str]:
 
     verdicts = app.query_one(VerdictList)
     options = [verdicts.get_option_at_index(i) for i in range(verdicts.option_count)]
-    return [str(o.prompt).strip() for o in options if (o.id or "").startswith("plan:")]
+    # A plan's line is a grid (indent, text): its text.
+    return [str(list(o.prompt.columns[-1].cells)[0]) for o in options if (o.id or "").startswith("plan:")]
 
 
 def static_text(app, selector: str) -> str:

@@ -67,7 +67,12 @@ def verdict_list(app) -> list[str]:
     from consultui.ui.screening import VerdictList
 
     vlist = app.query_one(VerdictList)
-    return [str(vlist.get_option_at_index(i).prompt) for i in range(vlist.option_count)]
+    out = []
+    for i in range(vlist.option_count):
+        prompt = vlist.get_option_at_index(i).prompt
+        # A plan's line is a grid (indent, text), shown here as "  text"; a heading is Content.
+        out.append("  " + str(list(prompt.columns[-1].cells)[0]) if hasattr(prompt, "columns") else str(prompt))
+    return out
 
 
 def text_of(app, selector: str) -> str:
@@ -203,7 +208,7 @@ async def test_each_verdict_shows_word_symbol_and_coverage(answers, line, detail
             await answer(pilot, qid, key)
         assert verdict_list(app)[1].strip() == line
         shown = text_of(app, "#screening-verdict-text")
-        assert shown.startswith(line.split(": Alpha")[0] + " · Alpha injected (Alpha therapy)")
+        assert shown.startswith(line.split(": Alpha")[0] + " · Alpha injected — Alpha therapy")
         for needle in detail:
             assert needle in shown, needle
 
@@ -214,7 +219,7 @@ async def test_not_yet_screened_and_plan_status_in_the_detail():
         await open_screening(pilot)
         await pilot.press("left_square_bracket")  # the last plan: exosomes on needled skin
         shown = text_of(app, "#screening-verdict-text")
-        assert shown.startswith("○ Not yet screened · 5 of 5 not asked · Exosomes on needled skin (Exosome products)")
+        assert shown.startswith("○ Not yet screened · 5 of 5 not asked · Exosomes on needled skin — Exosome products")
         assert "Status: Approved nowhere." in shown
 
 

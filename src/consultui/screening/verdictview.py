@@ -129,7 +129,7 @@ def verdict_view(kb: KnowledgeBase, tv: TherapyVerdict | PlanVerdict) -> Verdict
     remark = None
     if not tv.relevant:
         remark = NO_QUESTIONS_TEXT
-    elif not tv.reasons:
+    elif not tv.reasons and tv.coverage.answered:  # nothing answered yet: nothing to remark
         remark = NOTHING_AGAINST_TEXT
     cited = list(dict.fromkeys(ref for r in tv.reasons for ref in r.refs))
     plan = tv.plan if isinstance(tv, PlanVerdict) else None

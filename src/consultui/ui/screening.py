@@ -132,6 +132,8 @@ class ScreeningSection(Section):
             return
         self._load_practitioner()
         self.rebuild()
+        # The verdict lines carry the theme's colours (Rich styles): redraw them with a new theme.
+        self.watch(self.app, "theme", lambda _theme: self.refresh_views(), init=False)
         self.call_after_refresh(self.offer_resume)
 
     def on_unmount(self) -> None:
@@ -159,16 +161,25 @@ class ScreeningSection(Section):
         grid.add_row(*cells, Text(marker, style=style), text)
         return grid
 
-    def _verdict_prompt(self, pv: PlanVerdict) -> Content:
+    def _verdict_prompt(self, pv: PlanVerdict) -> Table:
         # What is still open shows wherever the verdict shows: "⚠ Caution · 19 of 24 not asked".
-        style = VERDICT_STYLES[pv.verdict]
+        # Indented under the therapy, with a hanging indent when it wraps (narrow panel).
         view = verdict_view(self.kb, pv)
-        return Content.assemble(
-            "  ",
-            (headline_text(pv.verdict, pv.coverage), style),
-            ": ",
-            safe(plan_name(view)),
-        )
+        text = Text(headline_text(pv.verdict, pv.coverage), style=self._rich_style(pv.verdict))
+        text.append(": ")
+        text.append(visible(plan_name(view)))
+        grid = Table.grid(expand=True)
+        grid.add_column(width=2, no_wrap=True)
+        grid.add_column(ratio=1)
+        grid.add_row("", text)
+        return grid
+
+    def _rich_style(self, verdict: Verdict) -> str:
+        """VERDICT_STYLES as a Rich style (a Table cell cannot hold $variables): the
+        readable colours the app defines for the theme in use."""
+        words = VERDICT_STYLES[verdict].split()
+        variables = self.app.theme_variables
+        return " ".join(variables.get(w[1:], "") if w.startswith("$") else w for w in words).strip()
 
     def _checklist(self) -> list[ChecklistGroup]:
         return self.session.checklist()
@@ -357,7 +368,7 @@ class ScreeningSection(Section):
         view = verdict_view(self.kb, pv)
         name = plan_name(view)
         lines = [Content.assemble((view.headline, VERDICT_STYLES[view.verdict]), " · ", (visible(name), "bold"),
-                                  *((" (", safe(view.therapy_name), ")") if name != view.therapy_name else ()))]
+                                  *((" — ", safe(view.therapy_name)) if name != view.therapy_name else ()))]
         coverage = f"Coverage: {view.coverage_text}" + (f"; {view.limited_text}" if view.limited_text else "")
         lines.append(Content(coverage))
         if view.status:
