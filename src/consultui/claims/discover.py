@@ -8,7 +8,6 @@ the path shown, so output is the same on every run. No Textual, no reading of fi
 from __future__ import annotations
 
 import fnmatch
-import glob
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -118,12 +117,23 @@ class Excludes:
         return self.excluded(rel, is_dir)
 
 
+class _Matching:
+    """Files whose shown path matches a glob given on the command line."""
+
+    def __init__(self, regex: re.Pattern[str]) -> None:
+        self.regex = regex
+
+    def included(self, rel: str, shown: str = "") -> bool:
+        return self.regex.match(shown.lstrip("/")) is not None
+
+
 class Includes:
+
     def __init__(self, patterns: Sequence[str]) -> None:
         self.names = [p.lower() for p in patterns if "/" not in p]
         self.paths = [re.compile(_glob_regex(p.lstrip("/")) + r"\Z") for p in patterns if "/" in p]
 
-    def included(self, rel: str) -> bool:
+    def included(self, rel: str, shown: str = "") -> bool:
         name = rel.rsplit("/", 1)[-1].lower()
         return any(fnmatch.fnmatchcase(name, p) for p in self.names) or any(r.match(rel) for r in self.paths)
 
@@ -173,23 +183,24 @@ def discover(args: Sequence[str], config: CheckConfig, force_exclude: bool = Fal
                 continue
             add(arg, True)
         else:
-            matches = sorted(glob.glob(arg, recursive=True))
-            if not matches:
+            # A glob: walk the folder before its first wildcard (so links are treated as in
+            # any walk) and keep the files whose path matches the whole pattern.
+            parts = arg.replace(os.sep, "/").split("/")
+            fixed = next(n for n, part in enumerate(parts) if _GLOB_CHARS.search(part))
+            top = "/".join(parts[:fixed]) or ("/" if arg.startswith("/") else ".")
+            wanted = re.compile(_glob_regex(_shown(arg).lstrip("/") if top == "/" else _shown(arg)) + r"\Z")
+            before = len(seen)
+            if os.path.isdir(top):
+                _walk(top, config.base, excludes, _Matching(wanted), add, found)
+            if len(seen) == before:
                 found.errors.append(f"{arg}: no file matches this pattern")
-            for match in matches:
-                if excludes.excluded_with_parents(_relative(match, config.base), os.path.isdir(match)):
-                    continue
-                if os.path.isdir(match):
-                    _walk(match, config.base, excludes, includes, add, found)
-                else:
-                    add(match, False)
     targets = list(seen.values())
     targets.sort(key=lambda t: (t.shown != STDIN, t.shown))
     found.targets = targets
     return found
 
 
-def _walk(top: str, base: Path, excludes: Excludes, includes: Includes, add, found: Discovery) -> None:
+def _walk(top: str, base: Path, excludes: Excludes, includes: Includes | _Matching, add, found: Discovery) -> None:
     root = os.path.realpath(top)
     visited = {root}
     stack = [top]
@@ -225,6 +236,6 @@ def _walk(top: str, base: Path, excludes: Excludes, includes: Includes, add, fou
                     continue
                 visited.add(real)
                 subfolders.append(path)
-            elif is_file and includes.included(rel):
+            elif is_file and includes.included(rel, _shown(path)):
                 add(path, False)
         stack.extend(reversed(subfolders))
