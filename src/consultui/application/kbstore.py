@@ -209,12 +209,25 @@ class KnowledgeBaseStore:
         is no longer the version the editor read (unless overwrite), OSError when the
         write fails."""
         target = self.save_target()
+        first_copy = self.bundled
         if not overwrite:
             self._check_base(target)
         result = kbfiles.save_kb_text(target, text)
+        if result.written and first_copy:
+            self._record_base(target)
         if result.written and result.kb is not None:
             self._saved(result, target, text)
         return result
+
+    def _record_base(self, copy: Path) -> None:
+        """The first save made the user copy: keep the bundled file it came from beside it."""
+        from consultui.kb.bundled import record_base
+        from consultui.kb.load import bundled_kb_path
+
+        try:
+            record_base(copy, read_bytes(bundled_kb_path()))
+        except (KBReadError, OSError):
+            pass  # only a record: `kb update` then recognises the copy by its [meta] version
 
     def save_as(self, text: str, path: str | os.PathLike[str]) -> kbfiles.SaveResult:
         """Write text to a new file and use it from now on. Raises FileExistsError when

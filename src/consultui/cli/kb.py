@@ -82,6 +82,22 @@ def register(sub: Any) -> None:
     migrate.add_argument("file", nargs="?", help="file to upgrade (default: the file in use; see `consultui kb path`)")
     migrate.set_defaults(func=kb_migrate, needs_kb=False)
 
+    update = kb_sub.add_parser(
+        "update", help="bring the bundled file's corrections into your edited copy",
+        description="Merge the newer bundled file into your copy, entry by entry (therapy, cell, row, tab, question, "
+        "contraindication, component, plan, category, rule, reference, meta field): the bundled change is taken where "
+        "you did not edit the entry, your edit is kept where the bundled file did not change it, and an entry both "
+        "changed is a conflict you choose for. The merged file is validated and your copy kept in the backups folder "
+        "before it is replaced; it is written in the bundled file's layout (your own comments are not carried over). "
+        "Exit 0 when updated or already up to date, 1 when conflicts are unresolved (nothing written), "
+        "2 when a file cannot be read or is invalid.",
+    )
+    update.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
+    update.add_argument("--take", choices=("bundled", "mine"), help="settle every conflict this way")
+    update.add_argument("--resolve", action="append", default=[], metavar="ID=bundled|mine",
+                        help="settle one conflict (its ID as listed); may be repeated; wins over --take")
+    update.set_defaults(func=kb_update, needs_kb=False)
+
     audit = kb_sub.add_parser(
         "audit", help="list what a clinical reviewer should look at (a valid file can still fail)",
         description="Audit a valid knowledge-base file for review: entries past the review interval or still "
@@ -218,9 +234,98 @@ def kb_audit(args: argparse.Namespace) -> int:
     if report.clean:
         say(f"{path}: audit clean (version {report.version})", "bold green")
         return EXIT_OK
-    summary = ", ".join(f"{n} {CHECKS[check]}" for check, n in sorted(report.counts.items(), key=lambda kv: list(CHECKS).index(kv[0])))
+    summary = ", ".join(f"{n} {CHECKS[check]}" for check, n in report.counts.items())
     out.print(Text(clean(f"{path}: {len(report.findings)} finding(s) for review: {summary}"), style="bold yellow"))
     return EXIT_FOUND
+
+
+# -- update ------------------------------------------------------------------------
+
+_UPDATE_MARKS = {"added": "+", "removed": "-", "changed": "~"}
+
+
+def _parse_resolutions(values: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value in values:
+        entry, sep, choice = value.rpartition("=")
+        if not sep or not entry:
+            raise CommandError(f'--resolve {value}: expected ID=bundled or ID=mine (for example --resolve "therapy:prp=mine")')
+        out[entry.strip()] = choice.strip().lower()
+    return out
+
+
+def kb_update(args: argparse.Namespace) -> int:
+    from consultui.kb import update as kbupdate
+    from consultui.kb.bundled import record_base
+    from consultui.kb.load import resolve_kb_path
+    from consultui.kb.merge import ResolutionError
+
+    path, _why = resolve_kb_path(args.kb)
+    resolutions = _parse_resolutions(args.resolve)
+    try:
+        plan = kbupdate.plan_update(path)
+    except kbupdate.UpdateError as exc:
+        print_problems(exc.problems, stderr=True)
+        raise CommandError(f"{exc}; nothing was written") from None
+    say(f"Your copy: {path} (version {plan.mine_kb.meta.version})")
+    say(f"Made from: {plan.base.describe()}")
+    if plan.up_to_date or plan.merge is None:
+        if plan.base.source != "recorded" and not args.dry_run:
+            try:
+                record_base(path, plan.bundled_data)
+            except OSError:
+                pass  # only a record for next time; the copy is fine as it is
+        say(f"Already up to date with bundled version {plan.bundled_version}; nothing to do.", "bold green")
+        return EXIT_OK
+    say(f"Bundled now: version {plan.bundled_version}")
+    if plan.upgraded:
+        say(f"Schema 1 read as schema 2 for the merge ({' and '.join(plan.upgraded)}), as consultui kb migrate does.", "dim")
+    try:
+        outcome = kbupdate.merged(plan, resolutions, args.take)
+    except ResolutionError as exc:
+        raise CommandError(f"--resolve {exc}") from None
+    merge = plan.merge
+    groups = [
+        ("From the bundled file", [c for c in outcome.changes if c.source == "bundled"]),
+        ("Your edits, kept", merge.edits_kept()),
+        ("Kept because a kept entry still names them", [c for c in outcome.changes if c.source == "needed"]),
+    ]
+    for title, changes in groups:
+        if changes:
+            say(f"\n{title} ({len(changes)}):", "bold")
+            for change in changes:
+                say(f"  {_UPDATE_MARKS[change.action]} {change.entry}")
+    unresolved = merge.unresolved(resolutions, args.take)
+    if merge.conflicts:
+        say(f"\nConflicts ({len(merge.conflicts)}): the bundled file and you changed these differently", "bold")
+        for number, conflict in enumerate(merge.conflicts, 1):
+            chosen = resolutions.get(conflict.entry, args.take)
+            state = f"settled: {chosen}" if chosen else "not settled"
+            say(f"  {number}. {conflict.entry} ({state})", "bold")
+            for line in conflict.describe(f"bundled {plan.bundled_version}", "yours"):
+                say(f"     {line}")
+            if not chosen:
+                say(f"     Choose: --resolve {conflict.entry}=bundled  or  --resolve {conflict.entry}=mine", "dim")
+    if not outcome.result.ok:
+        print_problems(outcome.result.problems, stderr=True)
+        raise CommandError(f"{path}: the merged file would not be valid; nothing was written")
+    if unresolved:
+        say(f"\n{len(unresolved)} conflict(s) not settled; nothing was written. "
+            "Settle each with --resolve ID=bundled|mine, or all with --take bundled|mine.", "bold yellow")
+        return EXIT_FOUND
+    if args.dry_run:
+        say("\nDry run: nothing was written.", "bold")
+        return EXIT_OK
+    try:
+        written = kbupdate.apply(plan, outcome)
+    except kbupdate.UpdateError as exc:
+        print_problems(exc.problems, stderr=True)
+        raise CommandError(str(exc)) from None
+    say(f"\nUpdated {path} to bundled version {plan.bundled_version}.", "bold green")
+    if written.backup is not None:
+        say(f"  (your copy as it was is kept at {written.backup}; comments you had added are in it, not in the merged file)", "dim")
+    say(f"  (the bundled version it is now based on is kept at {written.base})", "dim")
+    return EXIT_OK
 
 
 # -- init ------------------------------------------------------------------------

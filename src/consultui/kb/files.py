@@ -130,6 +130,9 @@ def init_user_copy(force: bool = False, source: Path | None = None) -> tuple[Pat
         backup = make_backup(target)
     data = read_bytes(source or bundled_kb_path())
     atomic.write_text_atomic(target, data.decode("utf-8-sig"))
+    from consultui.kb.bundled import record_base
+
+    record_base(target, data)  # what `consultui kb update` merges a newer bundled file against
     return target, backup
 
 
