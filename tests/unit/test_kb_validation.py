@@ -155,3 +155,33 @@ def test_not_utf8_keeps_its_wording_with_the_shared_decoder():
     assert (problem.line, problem.column) == (2, 11)
     assert problem.message == "the file is not UTF-8 text (byte 0xe9 cannot be decoded)"
     assert problem.hint == "save it as UTF-8 in your editor"
+
+
+def _v2_with_cooling_off(value: str) -> bytes:
+    """minimal-v2.toml with `cooling_off_days = value` on its first contraindication."""
+    text = (KB_FIXTURES / "minimal-v2.toml").read_text(encoding="utf-8")
+    anchor = 'action = "Do not treat."\n'
+    assert text.count(anchor) == 1
+    return text.replace(anchor, anchor + f"cooling_off_days = {value}\n").encode()
+
+
+def test_cooling_off_days_is_read_as_a_whole_number_of_days():
+    result = parse_kb(_v2_with_cooling_off("14"), "x.toml")
+    assert result.ok, [str(p) for p in result.problems]
+    first, *others = result.kb.contraindications
+    assert first.cooling_off_days == 14
+    assert all(ci.cooling_off_days is None for ci in others)
+
+
+@pytest.mark.parametrize("value,got", [
+    ("0", "got an integer 0"), ("366", "got an integer 366"), ('"14"', 'got a string "14"'),
+    ("14.5", "got a number 14.5"), ("true", "got a boolean"),
+])
+def test_cooling_off_days_out_of_range_or_not_whole_points_at_its_line(value, got):
+    result = parse_kb(_v2_with_cooling_off(value), "x.toml")
+    assert not result.ok
+    (problem,) = result.problems
+    assert problem.key == "contraindication[0].cooling_off_days"
+    assert problem.line == 119
+    assert "expected a whole number of days from 1 to 365, such as 14 (no quotes)" in problem.message
+    assert got in problem.message

@@ -47,8 +47,11 @@ SCHEMA = "consultui.schema"  # the metadata key of a FieldSpec
 #   table  one table (item)            tables an array of tables (item)
 #   flag   true or false               count  a whole number, 1 or more
 #   number a number (integer or decimal) greater than 0
+#   days   a whole number of days, 1 to 365 (MAX_DAYS)
 KINDS = ("text", "id", "kebab", "ids", "texts", "date", "year", "rows", "cells", "table", "tables",
-         "flag", "count", "number")
+         "flag", "count", "number", "days")
+# The longest cooling-off period a contraindication may ask for: a year.
+MAX_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,9 @@ class Contraindication:
     grade: str | None = spec("text", required=False, allowed=GRADES)
     components: tuple[str, ...] = spec("ids", required=False, default=())
     action: str | None = spec("text", required=False)  # what to do; required in schema 2
+    # Days between consultation and treatment when this applies (e.g. a minor); the
+    # Screening decision form proposes a cooling-off date from it.
+    cooling_off_days: int | None = spec("days", required=False, kw_only=True)
     reviewed: _dt.date | None = reviewed_field()
     review_status: str | None = review_status_field()
 

@@ -92,7 +92,7 @@ FIX_FIELDS = field_table(model.Fix)
 # Keys that only a schema 2 file may use: top-level tables, and keys of other tables.
 V2_ONLY = {
     "question": ("ask_if",),
-    "contraindication": ("components", "action"),
+    "contraindication": ("components", "action", "cooling_off_days"),
 }
 _SHAPES = {"table": "a table", "tables": "an array of tables"}
 TOP_LEVEL = {"schema_version": "an integer"} | {
@@ -228,6 +228,15 @@ class _Checker:
             if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)) or not value > 0:
                 what = "a whole number of 1 or more, such as 12" if whole else "a number greater than 0, such as 9"
                 self.add(path, f"expected {what} (no quotes), got {_type_name(value)} {_quote(value)}")
+                return False
+            return True
+        if kind == "days":
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= model.MAX_DAYS:
+                self.add(
+                    path,
+                    f"expected a whole number of days from 1 to {model.MAX_DAYS}, such as 14 (no quotes), "
+                    f"got {_type_name(value)} {_quote(value)}",
+                )
                 return False
             return True
         if kind in ("rows", "tables"):
