@@ -284,8 +284,7 @@ async def test_keys_typed_into_the_find_bar_are_text_not_commands(minimal_kb_pat
         compare = await compare_ready(pilot)
         await pilot.press("ctrl+f")
         await pilot.press(*"hzpt")  # h, z, p and t are Compare keys outside the bar
-        await pilot.pause()
-        assert compare.query_text == "hzpt"
+        await wait_until(pilot, lambda: compare.query_text == "hzpt", what="the query")
         assert not compare.expanded and not compare.plain
         assert isinstance(app.screen.focused, type(app.query_one("#compare-find-input")))
 
@@ -295,7 +294,7 @@ async def test_nothing_found_says_so(minimal_kb_path):
     async with app.run_test(size=(80, 24)) as pilot:
         compare = await compare_ready(pilot)
         await pilot.press("slash", *"zzqx")
-        await pilot.pause()
+        await wait_until(pilot, lambda: compare.query_text == "zzqx", what="the query")
         matches = app.query_one("#compare-matches", OptionList)
         assert "Nothing matches" in str(matches.get_option_at_index(0).prompt)
         assert compare.active_table().row_count == 0

@@ -28,9 +28,11 @@ from consultui.kb.comparison import (
     therapy_summary,
 )
 from consultui.kb.model import KnowledgeBase, Row, Tab
+from consultui.kb.review import marks, review_line, review_state
 from consultui.kb.search import Hit, cell_hits, search, terms
 from consultui.termsafe import visible
 from consultui.ui.safe import safe
+from consultui.ui.debounce import Debouncer
 from consultui.ui.section import PaletteCommand, Section
 
 
@@ -82,6 +84,7 @@ MAX_SHOWN = 6
 DETAIL_MIN = 7
 TAB_BAR = 2
 MATCHES_SHOWN = 5  # lines of the find bar's list of matches
+FIND_DELAY = 0.15  # seconds of no typing before the filter is applied
 
 
 class ComparePane(Section):
@@ -117,6 +120,7 @@ class ComparePane(Section):
         self._hits: list[Hit] = []  # what the list of matches jumps to
         self.expanded = False  # the detail panel fills the section
         self.last_handout: Path | None = None
+        self._find_debounce: Debouncer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="compare-status", markup=False)
@@ -226,6 +230,10 @@ class ComparePane(Section):
                 if cell is not None:
                     body.append("\n")
                     body.append(grade_badge(cell.grade), style="italic")
+                    # Draft or overdue: a word and a symbol on a line of their own.
+                    for mark in marks(review_state(self.kb, cell), short=True):
+                        body.append("\n")
+                        body.append(mark, style="bold")
                 cells.append(body)
             height += max(len(c.plain.split("\n")) for c in cells)
             table.add_row(*cells, height=None, key=row.id)
@@ -288,7 +296,9 @@ class ComparePane(Section):
                 parts.append(safe(table.kb_tab.intro))
             parts.append(Content.styled("Move right to read each therapy's entry and its sources.", "italic"))
             for therapy in therapies:
-                parts.append(Content.assemble((visible(therapy.name), "bold"), ": ", visible(therapy_summary(therapy, self.plain))))
+                flags = " · ".join(marks(review_state(self.kb, therapy)))
+                parts.append(Content.assemble((visible(therapy.name), "bold"), (f" ({flags})" if flags else "", "bold"),
+                                              ": ", visible(therapy_summary(therapy, self.plain))))
             target.update(self._marked(Content("\n").join(parts)))
             self._scroll_detail_home()
             return
@@ -300,6 +310,11 @@ class ComparePane(Section):
         ]
         if cell is not None:
             parts.append(Content.assemble(("Evidence: ", "bold"), grade_badge(cell.grade)))
+            if cell.grade_note:
+                parts.append(Content.assemble(("Why this grade: ", "bold"), visible(cell.grade_note)))
+            if cell.reports_study:
+                parts.append(Content.styled("This entry reports a study's result; it is not a claim of this knowledge base.", "italic"))
+            parts.append(Content.assemble(("Review: ", "bold"), review_line(review_state(self.kb, cell))))
             parts.append(Content.styled("References", "bold"))
             for ref in cell_references(self.kb, cell):
                 parts.append(safe(f"• {reference_line(ref)}"))
@@ -410,10 +425,20 @@ class ComparePane(Section):
 
     @on(Input.Changed, "#compare-find-input")
     def _query_changed(self, event: Input.Changed) -> None:
-        self.set_query(event.value)
+        # Typed keys echo at once; the rows are filtered once typing pauses (refilling
+        # a table and counting every tab's matches is too slow for every key).
+        if self._find_debounce is None:
+            self._find_debounce = Debouncer(self, FIND_DELAY, lambda _generation: self._apply_typed_query())
+        self._find_debounce.schedule(immediate=not event.value)
+
+    def _apply_typed_query(self) -> None:
+        if self.is_attached:
+            self.set_query(self.query_one("#compare-find-input", Input).value)
 
     @on(Input.Submitted, "#compare-find-input")
     def _query_submitted(self, event: Input.Submitted) -> None:
+        if " ".join(event.value.split()) != self.query_text:
+            self.set_query(event.value)
         matches = self.query_one("#compare-matches", OptionList)
         if self._hits:
             matches.highlighted = 0
