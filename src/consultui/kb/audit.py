@@ -86,7 +86,7 @@ class AuditReport:
     title: str
     version: str
     findings: tuple[AuditFinding, ...]
-    counts: dict[str, int] = field(default_factory=dict)  # check id -> findings
+    counts: dict[str, int] = field(default_factory=dict)  # check id -> findings, in CHECKS order
 
     @property
     def clean(self) -> bool:
@@ -143,9 +143,7 @@ def audit(kb: KnowledgeBase, text: str | None = None, on: dt.date | None = None)
         positions = key_positions(text, prefixes([f.path for f in found]))
         found = [_placed(f, locate(positions, f.path)) for f in found]
     found.sort(key=lambda f: (f.line is None, f.line or 0, list(CHECKS).index(f.check)))
-    counts: dict[str, int] = {}
-    for finding in found:
-        counts[finding.check] = counts.get(finding.check, 0) + 1
+    counts = {check: n for check in CHECKS if (n := sum(1 for f in found if f.check == check))}  # in CHECKS order
     return AuditReport(kb.meta.title, kb.meta.version, tuple(found), counts)
 
 

@@ -20,6 +20,7 @@ from consultui.kb.model import KnowledgeBase
 
 DRAFT_MARK = "✎ draft"
 OVERDUE_MARK = "◷ review overdue"
+OVERDUE_SHORT = "◷ overdue"  # fits a Compare column (13 cells at least)
 
 
 @dataclass(frozen=True)
@@ -63,9 +64,10 @@ def review_state(kb: KnowledgeBase, entry: Any, on: dt.date | None = None) -> Re
     )
 
 
-def marks(state: ReviewState) -> tuple[str, ...]:
+def marks(state: ReviewState, short: bool = False) -> tuple[str, ...]:
     """The words and symbols that mark a draft or overdue entry (none when neither)."""
-    return tuple(mark for mark, on in ((DRAFT_MARK, state.draft), (OVERDUE_MARK, state.overdue)) if on)
+    overdue = OVERDUE_SHORT if short else OVERDUE_MARK
+    return tuple(mark for mark, on in ((DRAFT_MARK, state.draft), (overdue, state.overdue)) if on)
 
 
 def review_line(state: ReviewState) -> str:

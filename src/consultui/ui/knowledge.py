@@ -61,6 +61,8 @@ class KnowledgeSection(Section):
         Binding("ctrl+t", "revalidate", "Check now", id="knowledge.check", priority=True),
         Binding("ctrl+r", "discard", "Discard changes", id="knowledge.discard", priority=True),
         Binding("ctrl+b", "app.backups", "Backups", id="knowledge.backups", priority=True),
+        Binding("ctrl+o", "update", "Update", id="knowledge.update", priority=True),
+        Binding("ctrl+g", "audit", "Audit", id="knowledge.audit", priority=True),
     ]
     HELP_EXTRA = [
         ("type", "Edit the file; it is checked as you type and problems are listed with their lines"),
@@ -78,6 +80,7 @@ class KnowledgeSection(Section):
         self.validated_text: str | None = None
         self.disk_note = ""  # a word about the file on disk (invalid, changed, not UTF-8)
         self._checks = Debouncer(self, DEBOUNCE_SECONDS, self._start_validation)
+        self.audit_report: Any = None  # the last audit shown (kb.audit.AuditReport)
 
     # -- layout ------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -112,6 +115,10 @@ class KnowledgeSection(Section):
             ("Knowledge base: next problem", "Move the cursor to the next problem (ctrl+n)", self.action_next_problem),
             ("Knowledge base: check now", "Validate the editor text now (ctrl+t)", self.action_revalidate),
             ("Knowledge base: discard changes", "Reload the file from disk, after asking (ctrl+r)", self.action_discard),
+            ("Knowledge base: update from the bundled file", "Bring a newer bundled file's corrections into your copy, "
+             "choosing for entries both changed (ctrl+o)", self.action_update),
+            ("Knowledge base: audit", "What a clinical reviewer should look at: review dates, drafts, references, "
+             "grades, wording (ctrl+g)", self.action_audit),
         ]
 
     # -- state ---------------------------------------------------------------
@@ -240,6 +247,44 @@ class KnowledgeSection(Section):
         self.show_status()
         self.schedule_validation(immediate=True)
 
+    # -- audit (kb/audit.py) ----------------------------------------------------------
+    def action_audit(self) -> None:
+        """Audit the editor text (saved or not) in a thread; the findings open in a dialog."""
+        if not self.opened:
+            self._open_first_time()
+        self.app.notify("Auditing the editor text…", title="Audit", markup=False, timeout=2)
+        self._audit(self.editor.text, str(self.save_target()))
+
+    @work(thread=True, exclusive=True, group="kb-audit")
+    def _audit(self, text: str, name: str) -> None:
+        from consultui.kb.audit import audit
+
+        result = parse_kb(text.encode("utf-8"), name)
+        report = audit(result.kb, text) if result.kb is not None else None
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_audit, name, report, len(result.problems))
+
+    def _show_audit(self, name: str, report: Any, problems: int) -> None:
+        if self.closing or not self.is_attached:
+            return
+        if report is None:
+            self.app.notify(f"The editor text has {problems} problem(s): fix them first (ctrl+n goes to the next).",
+                            title="Audit needs a valid file", severity="warning", markup=False)
+            return
+        from consultui.ui.audit import AuditScreen
+
+        self.audit_report = report
+        self.app.push_screen(AuditScreen(report, Path(name).name), self._go_to_line)
+
+    def _go_to_line(self, line: int | None) -> None:
+        if line is None:
+            return
+        editor = self.editor
+        row = min(max(line - 1, 0), editor.document.line_count - 1)
+        editor.cursor_location = (row, 0)
+        editor.scroll_cursor_visible(center=True)
+        editor.focus()
+
     # -- saving -----------------------------------------------------------------------
     def action_save(self, overwrite: bool = False) -> None:
         text = self.editor.text
@@ -343,6 +388,64 @@ class KnowledgeSection(Section):
             ConfirmDialog("Discard changes?", f"Throw away the unsaved changes and reload {self.path} from disk?", yes="Discard", no="Keep editing"),
             answered,
         )
+
+    # -- update from a newer bundled file (kb/update.py, through the store) ------------
+    def action_update(self) -> None:
+        if not self.opened:
+            self._open_first_time()
+        if self.bundled:
+            self.app.notify("You are using the bundled file itself: there is no copy of yours to update.",
+                            title="Update", markup=False)
+            return
+        if self.dirty:
+            self.app.notify("Save or discard your changes first: the update merges the file on disk.",
+                            title="Update", severity="warning", markup=False)
+            return
+        self._plan_update()
+
+    @work(thread=True, exclusive=True, group="kb-update")
+    def _plan_update(self) -> None:
+        from consultui.kb.update import UpdateError
+
+        try:
+            plan = self.store.plan_update()
+        except UpdateError as exc:
+            self.app.call_from_thread(self._update_failed, str(exc))
+            return
+        self.app.call_from_thread(self._offer_update, plan)
+
+    def _update_failed(self, message: str) -> None:
+        self.app.notify(f"{message}; nothing was written.", title="Not updated", severity="error", markup=False, timeout=10)
+
+    def _offer_update(self, plan: Any) -> None:
+        if plan.up_to_date:
+            self.app.notify(f"Already up to date with bundled version {plan.bundled_version}.", title="Update", markup=False)
+            return
+        from consultui.ui.update_dialog import UpdateDialog
+
+        def answered(resolutions: dict[str, str] | None) -> None:
+            if resolutions is not None:
+                self._write_update(plan, resolutions)
+
+        self.app.push_screen(UpdateDialog(plan), answered)
+
+    @work(thread=True, exclusive=True, group="kb-update")
+    def _write_update(self, plan: Any, resolutions: dict[str, str]) -> None:
+        from consultui.kb.update import UpdateError
+
+        try:
+            written = self.store.write_update(plan, resolutions)
+        except UpdateError as exc:
+            self.app.call_from_thread(self._update_failed, str(exc))
+            return
+        self.app.call_from_thread(self._updated, plan, written)
+
+    def _updated(self, plan: Any, written: Any) -> None:
+        self.store.finish_update(written)
+        self.open_file(self.store.path)
+        kept = f" Your copy as it was is kept at {written.backup}." if written.backup else ""
+        self.app.notify(f"Updated to bundled version {plan.bundled_version}.{kept}", title="Knowledge base updated",
+                        markup=False, timeout=8)
 
     # -- the file changed on disk (the app's watcher) -------------------------------
     def disk_changed(self, path: Path, text: str, result: LoadResult | None) -> None:
