@@ -404,3 +404,44 @@ def test_a_copy_of_unknown_origin_exits_2_with_advice(edited_copy, capsys):
 def test_the_bundled_file_itself_is_not_updated(capsys):
     assert main(["kb", "update"]) == 2
     assert "no copy of yours to update" in capsys.readouterr().err
+
+
+# -- the app: banner, and the update with a choice per conflict (Pilot, 80x24) --------------
+
+@pytest.mark.ui
+async def test_the_app_says_an_update_is_due_and_the_knowledge_section_runs_it(edited_copy):
+    from textual.widgets import RadioSet, Static
+
+    from consultui.kb.load import load_for_app
+    from consultui.ui.app import ConsultApp
+    from consultui.ui.update_dialog import UpdateDialog
+    from waiting import wait_until
+
+    before = edited_copy.read_bytes()
+    app = ConsultApp(load_for_app(None))
+    async with app.run_test(size=(80, 24)) as pilot:
+        banner = await wait_until(pilot, lambda: app.screen.query("#kb-update-banner"), what="the update banner")
+        words = str(banner.first(Static).render())
+        assert "2026.11-1" in words and "kb update" in words and "ctrl+o" in words
+        await pilot.press("f5")
+        await pilot.press("ctrl+o")
+        dialog = await wait_until(pilot, lambda: app.screen if isinstance(app.screen, UpdateDialog) else None,
+                                  what="the update dialog")
+        assert edited_copy.read_bytes() == before  # nothing written before the choice
+        assert [c.entry for c in dialog.plan.merge.conflicts] == [CONFLICT]
+        texts = " ".join(str(w.render()) for w in dialog.query(".update-conflict"))
+        assert MY_EXOSOME_USES in texts  # both versions are shown
+        radio = dialog.query_one("#update-choice-0", RadioSet)
+        assert radio.pressed_index == 0  # the bundled correction is the default
+        radio.query("RadioButton").last().value = True  # keep mine
+        await pilot.pause()
+        assert dialog.choices() == {CONFLICT: "mine"}
+        dialog.query_one("#update-apply").press()
+        await wait_until(pilot, lambda: not app.screen.query("#kb-update-banner") and app.kb.schema_version == 2,
+                         what="the update applied")
+        assert app.kb.tabs[0].cell("exosomes", "uses").text == MY_EXOSOME_USES
+        assert app.kb.therapy("prp").plain == MY_PRP_PLAIN
+        assert app.kb.meta.version == load_kb(bundled_kb_path()).kb.meta.version
+        knowledge = app.query_one("#knowledge-section")
+        assert knowledge.editor.text == edited_copy.read_text("utf-8") and not knowledge.dirty
+        assert kbfiles.list_backups()[0].read_bytes() == before

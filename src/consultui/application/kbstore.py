@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from consultui import paths
 from consultui.kb import files as kbfiles
@@ -41,13 +42,17 @@ class DiskRead:
 class StoreEvent:
     """Sent to listeners. kind: "applied" (a new valid knowledge base is in use),
     "disk-invalid" (the file changed on disk and has problems; the last valid one stays),
-    "disk-same" (the file changed on disk but validates to what is in use)."""
+    "disk-same" (the file changed on disk but validates to what is in use),
+    "update-due" and "update-done" (see `update`)."""
 
     kind: str
     kb: KnowledgeBase
     path: Path
     disk: DiskRead | None = None  # set for changes found on disk
     problems: list[Problem] = field(default_factory=list)
+    # "update-due": the bundled file is newer than the copy's base (kb.bundled.UpdateDue);
+    # "update-done": `kb update` merged it in (kb.update.Written).
+    update: Any = None
 
 
 Listener = Callable[[StoreEvent], None]
@@ -244,3 +249,41 @@ class KnowledgeBaseStore:
         self._base = hashlib.sha256(text.encode("utf-8")).hexdigest()
         assert result.kb is not None
         self._apply(result.kb, target, kbfiles.file_signature(target))
+
+    # -- corrections from a newer bundled file (kb/update.py) ----------------------
+    def update_due(self) -> Any:
+        """kb.bundled.UpdateDue when the bundled file changed since the copy in use was
+        made or last updated, else None. Safe in a worker thread (reads, no state)."""
+        if self.bundled or self.using_fallback:
+            return None
+        from consultui.kb.bundled import update_due
+
+        return update_due(self.path, self.kb.meta.version)
+
+    def announce_update(self, due: Any) -> None:
+        if due is not None and Path(due.copy) == self.path:
+            self._publish(StoreEvent("update-due", self.kb, self.path, update=due))
+
+    def plan_update(self) -> Any:
+        """The merge of the bundled file into the copy in use (kb.update.UpdatePlan).
+        Safe in a worker thread. Raises kb.update.UpdateError."""
+        from consultui.kb.update import plan_update
+
+        return plan_update(self.path)
+
+    def write_update(self, plan: Any, resolutions: dict[str, str]) -> Any:
+        """Merge with these resolutions, validate, back up, write, and record the new
+        base (kb.update.Written). Safe in a worker thread. Raises kb.update.UpdateError."""
+        from consultui.kb import update as kbupdate
+
+        outcome = kbupdate.merged(plan, resolutions) if plan.merge is not None else None
+        if outcome is not None and plan.merge.unresolved(resolutions):
+            raise kbupdate.UpdateError("some conflicts have no choice yet; nothing was written")
+        return kbupdate.apply(plan, outcome)
+
+    def finish_update(self, written: Any) -> None:
+        """On the UI thread after write_update: the merged file is in use everywhere."""
+        disk = self.read_disk(self.path, kbfiles.file_signature(self.path))
+        if disk.result is not None and disk.result.ok and disk.result.kb is not None:
+            self._apply(disk.result.kb, self.path, disk.signature)
+        self._publish(StoreEvent("update-done", self.kb, self.path, update=written))

@@ -226,6 +226,7 @@ class ConsultApp(App):
         self.set_interval(RELOAD_POLL_SECONDS, self._watch_kb_file, name="kb-watch")
         self.call_after_refresh(self._mount_hidden_sections)
         self.call_after_refresh(self._focus_active_section)
+        self.call_after_refresh(self._check_kb_update)
         if self.startup.problems:
             self.notify(
                 f"{self.startup.failed_path}: {len(self.startup.problems)} problem(s). F6 shows them.",
@@ -254,6 +255,11 @@ class ConsultApp(App):
                 banner.remove()
             if event.disk is not None:
                 self.notify(f"{event.path} changed on disk and was reloaded.", title="Knowledge base reloaded", markup=False)
+        elif event.kind == "update-due":
+            self._show_update_banner(event.update)
+        elif event.kind == "update-done":
+            for banner in self._main_query("#kb-update-banner"):
+                banner.remove()
         elif event.kind == "disk-same":
             self._clear_reload_banner()
         elif event.kind == "disk-invalid":
@@ -291,6 +297,22 @@ class ConsultApp(App):
             tabs = self._tabs()
             if tabs is not None:
                 self.screen_stack[0].mount(Static(message, id="kb-reload-banner"), before=tabs)
+
+    @work(thread=True, exclusive=True, group="kb-update-check")
+    def _check_kb_update(self) -> None:
+        """After the first frame: is the bundled file newer than the base of the copy in use?"""
+        due = self.store.update_due()
+        if due is not None:
+            self.call_from_thread(self.store.announce_update, due)
+
+    def _show_update_banner(self, due: Any) -> None:
+        message = Content(visible(
+            f"ℹ The bundled knowledge base has changed (version {due.bundled_version}) since your copy was made from "
+            f"version {due.base_version}. F5 then ctrl+o, or consultui kb update, brings its corrections in and keeps your edits.",
+            keep_newlines=False))
+        tabs = self._tabs()
+        if tabs is not None and not self._main_query("#kb-update-banner"):
+            self.screen_stack[0].mount(Static(message, id="kb-update-banner"), before=tabs)
 
     def _clear_reload_banner(self) -> None:
         for banner in self._main_query("#kb-reload-banner"):
