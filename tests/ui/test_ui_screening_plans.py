@@ -291,8 +291,12 @@ async def test_cooling_off_date_is_proposed_and_required():
         await open_screening(pilot)
         screening = section(app)
         kb = screening.kb
-        cis = tuple(Cooling(**{f.name: getattr(c, f.name) for f in dataclasses.fields(c)}, cooling_off_days=7)
-                    if c.question == "minor" else c for c in kb.contraindications)
+        def cooled(c):
+            if "cooling_off_days" in {f.name for f in dataclasses.fields(c)}:  # the model has it
+                return dataclasses.replace(c, cooling_off_days=7)
+            return Cooling(**{f.name: getattr(c, f.name) for f in dataclasses.fields(c)}, cooling_off_days=7)
+
+        cis = tuple(cooled(c) if c.question == "minor" else c for c in kb.contraindications)
         screening.set_kb(dataclasses.replace(kb, contraindications=cis))
         await answer(pilot, "minor", "y")
         dialog = await _open_decision(pilot)

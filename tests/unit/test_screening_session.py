@@ -38,9 +38,13 @@ class CoolingContraindication(Contraindication):
 
 
 def with_cooling_off(kb, question="minor", days=7):
-    cis = tuple(CoolingContraindication(**{f.name: getattr(c, f.name) for f in dataclasses.fields(c)},
-                                        cooling_off_days=days) if c.question == question else c
-                for c in kb.contraindications)
+    def cooled(c):
+        if "cooling_off_days" in {f.name for f in dataclasses.fields(c)}:  # the model has it
+            return dataclasses.replace(c, cooling_off_days=days)
+        return CoolingContraindication(**{f.name: getattr(c, f.name) for f in dataclasses.fields(c)},
+                                       cooling_off_days=days)
+
+    cis = tuple(cooled(c) if c.question == question else c for c in kb.contraindications)
     return dataclasses.replace(kb, contraindications=cis)
 
 

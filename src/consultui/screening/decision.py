@@ -51,7 +51,7 @@ def cooling_off(kb: KnowledgeBase, plan: Plan, answers: Mapping[str, Answer]) ->
     applicable), the one with the most `cooling_off_days`; None when none asks for one."""
     found: dict[str, int] = {}
     for c in plan_contraindications(kb, plan):
-        days = getattr(c, "cooling_off_days", None)  # optional field of the knowledge base
+        days = c.cooling_off_days  # optional: a Yes asks for a cooling-off period
         if not isinstance(days, int) or isinstance(days, bool) or days <= 0:
             continue
         if answers.get(c.question) == Answer.YES and is_applicable(kb, c.question, answers):

@@ -629,7 +629,8 @@ class ScreeningSection(Section):
             therapy = self.kb.therapy(plan.therapy)
             name = therapy.name if therapy else plan.therapy
             label = name if plan.label == plan.therapy else plan.label
-            out.append(PlanChoice(plan.id, name, label, plan.status, uses_product(plan)))
+            short = (therapy.short or therapy.name) if therapy else plan.therapy
+            out.append(PlanChoice(plan.id, name, label, plan.status, uses_product(plan), short))
         return out
 
     def action_choose_plans(self) -> None:

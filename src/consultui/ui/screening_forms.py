@@ -31,6 +31,7 @@ class PlanChoice:
     label: str
     status: str | None = None
     uses_product: bool = False
+    short: str = ""  # the therapy's short name
 
 
 # --------------------------------------------------------------------------- plan picker
@@ -64,9 +65,10 @@ class PlanPicker(ModalScreen[tuple[str, ...] | None]):
         with Vertical(classes="dialog", id="plan-picker-dialog"):
             yield Static(Content.styled("Plans being considered", "bold"), classes="dialog-title")
             yield PlanOptions(id="plan-picker-list")
+            yield Static(id="plan-picker-status")
             yield Static(id="plan-picker-count")
             yield Static(Content.styled(
-                "space ticks · a all/none · t whole therapy · Enter applies · Escape cancels", "italic"),
+                "space tick · a all/none · t whole therapy · Enter apply · Esc cancel", "italic"),
                 id="plan-picker-keys")
 
     def on_mount(self) -> None:
@@ -90,8 +92,17 @@ class PlanPicker(ModalScreen[tuple[str, ...] | None]):
         parts: list[Content | str | tuple[str, str]] = [(mark, "bold" if plan.id in self.chosen else "dim"), " ",
                                                         safe(plan.label)]
         if plan.status:
-            parts.append((" · unapproved" if "approved" in plan.status.lower() else " · status", "italic"))
+            parts.append((" ⚑", "bold"))  # its status is shown below the list when highlighted
         return Content.assemble(*parts)
+
+    @on(OptionList.OptionHighlighted, "#plan-picker-list")
+    def _show_status(self, _event: OptionList.OptionHighlighted) -> None:
+        plan = self._highlighted_plan()
+        widget = self.query_one("#plan-picker-status", Static)
+        if plan is not None and plan.status:
+            widget.update(Content.assemble(("⚑ Status: ", "bold"), safe(plan.status)))
+        else:
+            widget.update(Content(""))
 
     def _refresh_prompts(self) -> None:
         plan_list = self.query_one(PlanOptions)
@@ -181,8 +192,9 @@ class DecisionDialog(ModalScreen[Decision | None]):
     def compose(self) -> ComposeResult:
         d, ctx = self.decision, self.context
         choices: list[tuple[Content, str]] = [(Content("Not recorded yet"), _NOT_RECORDED)]
-        choices += [(Content.assemble("Treat: ", safe(p.therapy), " — ", safe(p.label)), f"{TREAT}:{p.id}")
-                    for p in ctx.plans]
+        # The plan first: the closed list shows one line, cut at the right.
+        choices += [(Content.assemble("Treat: ", safe(p.label), *((" (", safe(p.short), ")") if p.short != p.label else ())),
+                     f"{TREAT}:{p.id}") for p in ctx.plans]
         choices += [(Content("No treatment"), NO_TREATMENT), (Content("Referred elsewhere"), REFERRED)]
         known = {value for _label, value in choices}
         value = _outcome_value(d) if _outcome_value(d) in known else _NOT_RECORDED
@@ -286,8 +298,13 @@ class DecisionDialog(ModalScreen[Decision | None]):
     def _show_problems(self) -> None:
         problems = self._problems()
         widget = self.query_one("#decision-problems", Static)
-        widget.update(Content("\n").join(safe(f"• {p}") for p in problems) if problems
-                      else Content("Complete: ctrl+s saves."))
+        if problems:
+            text = Content("\n").join(safe(f"• {p}") for p in problems)
+        elif self.current()[0].outcome:
+            text = Content("Complete: ctrl+s saves.")
+        else:
+            text = Content("No decision recorded yet: Enter on Outcome opens the choices.")
+        widget.update(text)
         widget.set_class(bool(problems), "-problems")
 
     @on(Select.Changed, "#decision-outcome")
