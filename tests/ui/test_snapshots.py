@@ -119,3 +119,23 @@ def test_section(snap_compare, frozen, section, size, theme):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_screening_narrowed_plans_with_a_follow_up(snap_compare, frozen):
+    """Issue 12: two plans chosen (the checklist and verdicts narrowed) and a follow-up open
+    under its parent, at 80x24."""
+    app = ConsultApp(load_for_app("tests/fixtures/kb/screening-plans.toml"))
+    app.theme = "textual-dark"
+
+    async def run_before(pilot) -> None:
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: section_ready(pilot, "screening"), what="the Screening section")
+        screening = pilot.app.section("screening")
+        screening.set_plans(["alpha-needling", "exo-needling"])
+        screening.highlight_question("coldsores")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: "coldsores-active" in screening._shown, what="the follow-up to appear")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
