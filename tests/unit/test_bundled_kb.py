@@ -98,6 +98,7 @@ HEADER_TABLES = {
     "cell": model.Cell, "[[question]]": model.Question, "[[contraindication]]": model.Contraindication,
     "[[reference]]": model.Reference, "[[category]]": model.Category, "[[rule]]": model.Rule,
     "[[component]]": model.Component, "[[plan]]": model.Plan, "[[disclosure]]": model.Disclosure,
+    "[[lexicon]]": model.Lexicon,
 }
 
 

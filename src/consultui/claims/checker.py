@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable, Iterable
 
+from consultui.claims.context import virtual_statements
 from consultui.claims.extract import extract
 from consultui.kb import model
 from consultui.kb.model import Rule
@@ -175,14 +176,14 @@ _NEXT_TOKEN = re.compile(r"[\s,\-\u2010-\u2014]{0,12}(\w+|[^\w\s])")
 _SENT_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s|$)|\n[ \t]*\n|\n(?=[ \t]*[^\sa-z])")
 _CLAUSE_BREAK = re.compile(
     r"[,;:()\[\]\u2013\u2014|]|\s-\s|\b(?:but|and|so|yet|however|although|though|while|whereas|"
-    r"unlike|which|whereas|because|since|instead)\b", re.IGNORECASE)
+    r"unlike|which|whereas|because|since|instead)\b(?<!not yet)", re.IGNORECASE)
 _NEG_FALSE = re.compile(
     r"\b(?:not only|not just|no wonder|no more|nothing but|never before|no doubt|"
     r"no need to wait|don['\u2019]?t (?:miss|wait|delay|hesitate|forget|let)|do not (?:miss|wait|delay|hesitate))\b",
     re.IGNORECASE)
 _NEGATION = re.compile(
     r"\b(?:not|no|never|neither|nor|none|nothing|nobody|cannot|can['\u2019]?t|won['\u2019]?t|"
-    r"\w+n['\u2019]t|unlikely|impossible|without evidence|no one)\b", re.IGNORECASE)
+    r"\w+n['\u2019]t|unlikely|impossible|without evidence|no one|lacks?|lacking)\b", re.IGNORECASE)
 _HEDGE = re.compile(r"\b(?:may|might|could|possibly|potentially|perhaps|maybe)\b", re.IGNORECASE)
 # Speculation and open questions: the claim is not asserted ("scientists hope it could
 # one day reverse ageing", "whether exosomes are safe and effective").
@@ -216,7 +217,7 @@ _WARNING = re.compile(
     r"(?:that|who|which) (?:claim|claims|promise|promises|advertise|advertises|tout|touts|boast|boasts|market|markets|say|says)|"
     r"(?:marketed|advertised|sold|billed|touted|promoted|labell?ed|described) as|describes?\s+(?:\w+\s+){0,3}as|"
     r"(?:some|many|other|certain)\s+(?:clinics|providers|sellers|companies|ads|adverts|advertisers|marketers|websites|brands|salons)|"
-    r"claiming|touting|banned|ban|prohibit\w*|not allowed|unlawful|illegal|ruled|breach\w*|regulators?|"
+    r"claiming|claims? to|touting|banned|ban|prohibit\w*|not allowed|unlawful|illegal|ruled|breach\w*|regulators?|"
     r"claims|claimed|advertisements?|adverts?|advertising|headlines|hype\w*|buzzwords?|unsubstantiated|"
     r"(?:advocates|proponents|sellers|marketers|clinics|companies|brands|providers|presenters|websites|ads) "
     r"(?:claim|say|promise|tout|boast|suggest|insist)|"
@@ -382,13 +383,15 @@ class Checker:
         self._number = _Group()
         self._scan: list[int] = []
         self._exceptions: list[tuple[CompiledPattern, ...]] = []
-        cache: dict[str, CompiledPattern] = {}
+        cache: dict[tuple, CompiledPattern] = {}
 
         def comp(rule: Rule, source: str) -> CompiledPattern:
-            cp = cache.get(source)
+            # {name} takes its terms from the rule's lexicons (attached by the knowledge base)
+            lexicons = getattr(rule, "lexicons", ()) if "{" in source else ()
+            cp = cache.get((source, lexicons))
             if cp is None:
                 try:
-                    cp = cache[source] = compile_pattern(source)
+                    cp = cache[(source, lexicons)] = compile_pattern(source, lexicons)
                 except PatternError as exc:
                     raise RuleError(rule.id, source, exc) from None
             return cp
@@ -417,6 +420,8 @@ class Checker:
         self._number_words = frozenset(NUMBER_WORDS)
         self._word_cache: dict[str, tuple[tuple[_Group, ...], frozenset[int]]] = {}
         self.last_work = CheckWork()   # the work of the last check
+        self._rule_by_id = {r.id: r for r in self.rules}
+        self._regulator = _regulator_regex(self.rules)
 
     @property
     def compiled(self) -> int:
@@ -592,7 +597,55 @@ class Checker:
 
         `should_stop` is asked now and then during the scan (a newer edit in the app
         cancels an older check); a stop, like a check over its work budget, leaves
-        `last_work.stopped_at` set and the findings found before it."""
+        `last_work.stopped_at` set and the findings found before it.
+
+        Claims split over a question and its answer, over two sentences or over the
+        cells of a table row are found through claims/context.py's statements; their
+        message says which context was used."""
+        findings = self._check_text(text, should_stop)
+        work = self.last_work
+        if text and self._patterns and work.stopped_at is None:
+            extra = self._context_findings(text, findings, should_stop)
+            if extra:
+                findings = sorted(findings + extra, key=lambda f: (f.start, f.end))
+            self.last_work = work
+        return findings
+
+    def _context_findings(self, text: str, findings: list[Finding],
+                          should_stop: Callable[[], bool] | None) -> list[Finding]:
+        virtuals = virtual_statements(text, self._regulator)
+        if not virtuals:
+            return []
+        # one document of all statements, a blank line apart (a sentence end for the rules)
+        pieces: list[str] = []
+        origin: list[int] = []
+        starts: list[int] = []
+        for v in virtuals:
+            starts.append(len(origin))
+            pieces.append(v.text + "\n\n")
+            origin.extend(v.origin)
+            origin.extend((-1, -1))
+        doc = "".join(pieces)
+        taken = sorted((f.start, f.end) for f in findings)
+        spans: list[tuple[int, int, Rule]] = []
+        for f in self._check_text(doc, should_stop):
+            mapped = [o for o in origin[f.start:f.end] if o >= 0]
+            if not mapped:
+                continue
+            v = virtuals[bisect.bisect_right(starts, f.start) - 1]
+            s0, s1 = v.span or (min(mapped), max(mapped) + 1)
+            i = bisect.bisect_left(taken, (s0, s1))
+            if any(a < s1 and s0 < b for a, b in taken[max(0, i - 2):i + 2]) or any(
+                    a < s1 and s0 < b for a, b, _ in spans):
+                continue  # the sentence itself was flagged there already
+            rule = self._rule_by_id[f.rule]
+            spans.append((s0, s1, replace(rule, severity=f.severity,
+                                          message=f"Context: {v.why}. {f.message}")))
+            taken.insert(bisect.bisect_left(taken, (s0, s1)), (s0, s1))
+        spans.sort(key=lambda t: t[0])
+        return _findings(text, spans)
+
+    def _check_text(self, text: str, should_stop: Callable[[], bool] | None = None) -> list[Finding]:
         if not text or not self._patterns:
             self.last_work = CheckWork(compiled=self.compiled)
             return []
@@ -645,6 +698,19 @@ class Checker:
 
 
 _QUOTES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
+
+
+def _regulator_regex(rules: tuple[Rule, ...]) -> re.Pattern[str]:
+    """Regulators' names, from the knowledge base's "regulator" lexicon when it has one
+    (a pronoun after a sentence naming one may stand for its approval)."""
+    terms: tuple[str, ...] = ("FDA", "MHRA", "TGA", "EMA", "Health Canada")
+    for rule in rules:
+        found = dict(getattr(rule, "lexicons", ())).get("regulator")
+        if found:
+            terms = tuple(t for t in found if "{" not in t)
+            break
+    words = sorted({t.strip() for t in terms if t.strip()}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
 
 
 def _scare_quoted(text: str, start: int, end: int) -> bool:

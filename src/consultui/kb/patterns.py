@@ -9,6 +9,7 @@ ways. See PATTERN_SYNTAX_DOC for the syntax as users read it.
 """
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 __all__ = [
     "PatternError", "CompiledPattern", "compile_pattern", "PATTERN_SYNTAX_DOC",
     "NUMBER_WORDS", "MAX_PATTERN_LENGTH", "MAX_ITEMS", "MAX_GAPS", "MAX_GAP_WORDS",
-    "SUFFIX_LETTERS",
+    "SUFFIX_LETTERS", "MAX_LEXICON_TERMS", "Lexicons", "check_lexicons", "inflections",
 ]
 
 MAX_PATTERN_LENGTH = 500
@@ -27,6 +28,12 @@ DEFAULT_GAP_WORDS = 3
 SUFFIX_LETTERS = 6      # how many letters `word*` may add
 MAX_WAYS = 100          # bound on the ways a pattern can match at one place (see _ways)
 MAX_ALTERNATIVES = 40
+MAX_LEXICON_TERMS = 300   # terms of one lexicon, and alternatives a {name} may expand to
+MAX_LEXICON_DEPTH = 4     # a lexicon's terms may name other lexicons, this deep at most
+
+# A knowledge base's named word lists: ((id, (term, ...)), ...), hashable so that a
+# compiled pattern can be cached by (source, lexicons).
+Lexicons = tuple[tuple[str, tuple[str, ...]], ...]
 
 NUMBER_WORDS = (
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -57,12 +64,24 @@ PATTERN_SYNTAX_DOC = """\
 #   FDA-approved         a hyphen matches a hyphen, a space or nothing:
 #                        FDA-approved, FDA approved, FDAapproved
 #   can't                an apostrophe matches ' and its typographic form
+#   reverse~             the word and its regular forms (at most 5 more letters):
+#                        reverse~ = reverse, reverses, reversed, reversing,
+#                        reversal; repair~ = repairs, repaired, repairing;
+#                        study~ = studies, studied, studying
+#   {surgery}            any term of the [[lexicon]] with id "surgery"; a term
+#                        may have several words and its last word also matches
+#                        with s or es added (facelift -> facelifts). Adding a
+#                        term to a lexicon reaches every pattern that names it.
+#                        Inside a group a lexicon is a whole alternative:
+#                        (surgery|{surgery}). A term may name another lexicon
+#                        (at most 4 deep, never in a cycle).
 #   100%  24/7  £99      other signs are taken literally; write \\# \\* \\? \\( \\) \\|
 #                        \\. or \\\\ for the sign itself
 # A pattern may not start or end with an optional item or a gap. Limits: 500
 # characters, 16 items, 3 gaps, and at most 100 ways to match at one place
 # (a gap ...N counts N+1, an optional item 2, alternatives that start with the
-# same word count together), so no pattern can make a check slow. Start a
+# same word count together, a lexicon's terms count like alternatives, and a
+# lexicon gives at most 300 of them), so no pattern can make a check slow. Start a
 # pattern with a word or a number where you can: a pattern that starts with a
 # sign is checked by a slower full scan.
 #
@@ -148,9 +167,38 @@ class CompiledPattern:
         return f"CompiledPattern({self.source!r})"
 
 
+# Kinds of part of an atom: ("lit", text), ("num",), ("inf", word) for `word~`, and
+# ("pl", word) for the last word of a lexicon term (also matched with s or es added).
+_WORDLIKE = ("lit", "inf", "pl")
+
+
+def _part_text(part) -> str:
+    """The literal text a part starts with (an inflected word: its stem)."""
+    if part[0] == "inf":
+        return inflections(part[1])[0]
+    return part[1] if part[0] != "num" else ""
+
+
+def inflections(word: str) -> tuple[str, tuple[str, ...]]:
+    """(stem, endings) of `word~`: the regular English forms, a fixed handful, so the
+    match stays one bounded step. reverse -> revers + e/es/ed/ing/al/...; study ->
+    stud + y/ies/ied/ying; repair -> repair + (nothing)/s/es/ed/ing."""
+    w = word.lower()
+    if len(w) > 3 and w.endswith("e"):
+        return w[:-1], ("e", "es", "ed", "ing", "al", "als", "ion", "ions")
+    if len(w) > 3 and w.endswith("y") and w[-2] not in "aeiou":
+        return w[:-1], ("y", "ies", "ied", "ying")
+    return w, ("", "s", "es", "ed", "ing")
+
+
+def _inflected(word: str) -> str:
+    stem, endings = inflections(word)
+    return _literal(stem) + "(?:" + "|".join(sorted(endings, key=len, reverse=True)) + ")"
+
+
 @dataclass
 class _Atom:
-    parts: list  # ("num",) | ("lit", str) ; consecutive parts joined (hyphen -> _JOIN)
+    parts: list  # see _WORDLIKE; consecutive parts joined (hyphen -> _JOIN)
     joins: list  # join kind before part i (i >= 1): "hyphen" | "tight"
     star: bool = False
     optional: bool = False
@@ -163,15 +211,19 @@ class _Atom:
                 out.append(_JOIN if self.joins[i] == "hyphen" else r"[ \t]?")
             if part[0] == "num":
                 out.append(_NUMBER)
+            elif part[0] == "inf":
+                out.append(_inflected(part[1]))
+            elif part[0] == "pl":
+                out.append(_literal(part[1]) + "(?:e?s)?")
             else:
                 out.append(_literal(part[1]))
         body = "".join(out)
         first, last = self.parts[0], self.parts[-1]
-        if first[0] == "lit" and _is_word_char(first[1][0]):
+        if first[0] in _WORDLIKE and _is_word_char(first[1][0]):
             body = r"(?<!\w)" + body
         if self.star:
             body += rf"\w{{0,{SUFFIX_LETTERS}}}"
-        if self.star or (last[0] == "lit" and _is_word_char(last[1][-1])):
+        if self.star or (last[0] in _WORDLIKE and _is_word_char(last[1][-1])):
             body += r"(?!\w)"
         return body
 
@@ -183,18 +235,19 @@ class _Atom:
         nxt = (rest,) if rest is not None else (following if len(self.parts) == 1 else None)
         if first[0] == "num":
             return [(Anchor(number=True), nxt)]
-        lit = first[1]
+        lit = _part_text(first)
         m = re.match(r"\w+", lit)
         if not m:
             return [(Anchor(scan=True), None)]
         word = m.group().lower()
         if m.end() < len(lit):           # can't, 24/7, 100%
             return [(Anchor(word=word), None)]
+        grows = first[0] != "lit"        # word~ and a lexicon term's plural add letters
         if len(self.parts) == 1:
-            return [(Anchor(word=word, prefix=self.star), following)]
-        out = [(Anchor(word=word), nxt)]
-        if self.parts[1][0] == "lit":    # FDA-approved also matches "FDAapproved"
-            lead = re.match(r"\w*", self.parts[1][1]).group().lower()  # type: ignore[union-attr]  # \w* always matches
+            return [(Anchor(word=word, prefix=self.star or grows), following)]
+        out = [(Anchor(word=word, prefix=grows), nxt)]
+        if self.parts[1][0] in _WORDLIKE:    # FDA-approved also matches "FDAapproved"
+            lead = re.match(r"\w*", _part_text(self.parts[1])).group().lower()  # type: ignore[union-attr]  # \w* always matches
             out.append((Anchor(word=word + lead, prefix=True), None))
         return out
 
@@ -202,10 +255,11 @@ class _Atom:
 def _part_anchor(part) -> Anchor | None:
     if part[0] == "num":
         return Anchor(number=True)
-    m = re.match(r"\w+", part[1])
+    text = _part_text(part)
+    m = re.match(r"\w+", text)
     if m:
         return Anchor(word=m.group().lower(), prefix=True)
-    return Anchor(word=part[1][0])       # a sign such as % : matched as the next token
+    return Anchor(word=text[0])          # a sign such as % : matched as the next token
 
 
 @dataclass
@@ -242,13 +296,24 @@ def _literal(text: str) -> str:
 
 # -- parser -------------------------------------------------------------------
 
-_PLAIN_RUN = re.compile(r"[^\s()|?*\\#.\-]+")
+_PLAIN_RUN = re.compile(r"[^\s()|?*\\#.\-~{}]+")
+_LEXICON_REF = re.compile(r"\{([^{}\s()|]*)\}")
 
 
 class _Parser:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, lexicons: dict[str, tuple[str, ...]] | None = None) -> None:
         self.s = source
         self.i = 0
+        self.lexicons = lexicons or {}
+
+    def lexicon(self) -> list[list[_Atom]]:
+        """The alternatives of a `{name}` at the current position."""
+        start = self.i
+        m = _LEXICON_REF.match(self.s, self.i)
+        if not m or not m.group(1):
+            raise self.error("'{' must be followed by a lexicon id and '}', as in {surgery}")
+        self.i = m.end()
+        return _expand_lexicon(m.group(1), self.lexicons, start + 1, ())
 
     def error(self, message: str, pos: int | None = None) -> PatternError:
         return PatternError(message, (self.i if pos is None else pos) + 1)
@@ -268,6 +333,9 @@ class _Parser:
                 items.append(self.parse_gap())
             elif ch == "(":
                 items.append(self.parse_group())
+            elif ch == "{":
+                start = self.i
+                items.append(_Group(self.lexicon(), column=start + 1))
             elif ch in ")|":
                 raise self.error(f"unexpected '{ch}' outside a group")
             elif ch in "?*":
@@ -309,6 +377,7 @@ class _Parser:
         start = self.i
         self.i += 1
         alternatives: list = [[]]
+        spliced = 0  # alternatives a lexicon brought in
         while True:
             self.skip_space()
             if self.i >= len(self.s):
@@ -325,6 +394,18 @@ class _Parser:
                 continue
             if ch == "(":
                 raise self.error("groups cannot be nested")
+            if ch == "{":
+                if alternatives[-1]:
+                    raise self.error("a lexicon inside a group must be a whole alternative: (word|{name})")
+                terms = self.lexicon()
+                spliced += len(terms) - 1
+                if spliced > MAX_LEXICON_TERMS:
+                    raise self.error(f"the group expands to more than {MAX_LEXICON_TERMS} alternatives", start)
+                alternatives[-1:] = terms
+                self.skip_space()
+                if self.i < len(self.s) and self.s[self.i] not in "|)":
+                    raise self.error("a lexicon inside a group must be a whole alternative: (word|{name})")
+                continue
             if self.s.startswith("...", self.i):
                 raise self.error("a gap '...' cannot be used inside a group")
             if ch in "?*":
@@ -335,7 +416,7 @@ class _Parser:
             alternatives[-1].append(atom)
         if not alternatives[-1]:
             raise self.error("empty alternative in a group", self.i - 1)
-        if len(alternatives) > MAX_ALTERNATIVES:
+        if len(alternatives) - spliced > MAX_ALTERNATIVES:
             raise self.error(f"a group may have at most {MAX_ALTERNATIVES} alternatives", start)
         if self.i < len(self.s) and self.s[self.i] not in " \t\n?":
             raise self.error("put a space after ')'")
@@ -348,6 +429,7 @@ class _Parser:
         buf: list[str] = []
         pending_join = "tight"
         star = False
+        tilde = False
 
         def flush(next_join: str) -> None:
             nonlocal buf, pending_join
@@ -368,8 +450,16 @@ class _Parser:
             ch = self.s[self.i]
             if ch.isspace() or ch in "()|?":
                 break
-            if star:
-                raise self.error("'*' must end a word")
+            if star or tilde:
+                raise self.error(f"'{'*' if star else '~'}' must end a word")
+            if ch in "{}":
+                raise self.error("put a space before a lexicon {name}" if ch == "{" else "unexpected '}'")
+            if ch == "~":
+                if not buf or not buf[-1][-1:].isalpha():
+                    raise self.error("'~' must follow letters (as in reverse~)")
+                tilde = True
+                self.i += 1
+                continue
             if self.s.startswith("...", self.i):
                 raise self.error("put a space before a gap '...'")
             if ch == "\\":
@@ -407,7 +497,75 @@ class _Parser:
             raise self.error("empty word", start)
         if star and parts[-1][0] != "lit":
             raise self.error("'*' must follow letters (as in guarantee*)")
+        if tilde:
+            if parts[-1][0] != "lit" or not parts[-1][1].isalpha():
+                raise self.error("'~' must follow a word of letters only (as in reverse~)", start)
+            parts[-1] = ("inf", parts[-1][1])
         return _Atom(parts, joins, star=star, column=start + 1)
+
+
+def _close(name: str, known) -> str:
+    near = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f'; did you mean "{near[0]}"?' if near else ""
+
+
+def _expand_lexicon(name: str, lexicons: dict[str, tuple[str, ...]], column: int,
+                    stack: tuple[str, ...]) -> list[list[_Atom]]:
+    """The alternatives (one list of atoms per term) of lexicon `name`; a term that is
+    itself `{other}` brings in that lexicon's terms. Cycles, depth and size are refused."""
+    if name not in lexicons:
+        known = " (this knowledge base has no [[lexicon]])" if not lexicons else _close(name, lexicons)
+        raise PatternError(f'unknown lexicon "{name}"{known}', column)
+    if name in stack:
+        raise PatternError("lexicons form a cycle: " + " -> ".join((*stack[stack.index(name):], name)), column)
+    if len(stack) >= MAX_LEXICON_DEPTH:
+        raise PatternError(f"lexicons nest more than {MAX_LEXICON_DEPTH} deep: " + " -> ".join((*stack, name)), column)
+    out: list[list[_Atom]] = []
+    for term in lexicons[name]:
+        ref = _LEXICON_REF.fullmatch(term.strip())
+        if ref:
+            out.extend(_expand_lexicon(ref.group(1), lexicons, column, (*stack, name)))
+        else:
+            out.append(list(_term_atoms(term, name)))
+        if len(out) > MAX_LEXICON_TERMS:
+            raise PatternError(f'lexicon "{name}" expands to more than {MAX_LEXICON_TERMS} terms', column)
+    if not out:
+        raise PatternError(f'lexicon "{name}" has no terms', column)
+    return out
+
+
+@functools.lru_cache(maxsize=8192)
+def _term_atoms(term: str, name: str) -> tuple[_Atom, ...]:
+    """One lexicon term as atoms: words (with * ~ # and hyphens as in patterns), no
+    gaps, groups or optional items. Its last plain word also matches with s or es."""
+    try:
+        if not term.strip():
+            raise PatternError("the term is empty")
+        items = _Parser(term).parse()
+    except PatternError as exc:
+        raise PatternError(f'lexicon "{name}", term "{term}": {exc.message}') from None
+    if not all(isinstance(it, _Atom) and not it.optional for it in items):
+        raise PatternError(f'lexicon "{name}", term "{term}": a term is plain words (no gaps, groups or ?)')
+    if len(items) > MAX_ITEMS:
+        raise PatternError(f'lexicon "{name}", term "{term}": at most {MAX_ITEMS} words')
+    last = items[-1]
+    part = last.parts[-1]
+    if part[0] == "lit" and not last.star and part[1].isalpha():
+        items[-1] = _Atom([*last.parts[:-1], ("pl", part[1])], last.joins, column=last.column)
+    return tuple(items)
+
+
+def check_lexicons(lexicons: Lexicons) -> list[tuple[str, str]]:
+    """(lexicon id, problem) for each lexicon whose terms are invalid, too many, or
+    that names an unknown lexicon or takes part in a cycle."""
+    table = dict(lexicons)
+    problems = []
+    for name, _terms in lexicons:
+        try:
+            _expand_lexicon(name, table, 1, ())
+        except PatternError as exc:
+            problems.append((name, exc.message))
+    return problems
 
 
 def _check_items(items: list, source: str) -> None:
@@ -450,7 +608,7 @@ def _ways(items: list) -> int:
             firsts: dict[str, int] = {}
             for alt in item.alternatives:
                 part = alt[0].parts[0]
-                key = "#" if part[0] == "num" else (re.match(r"\W*\w*", part[1]).group().lower())  # type: ignore[union-attr]  # always matches
+                key = "#" if part[0] == "num" else (re.match(r"\W*\w*", _part_text(part)).group().lower())  # type: ignore[union-attr]  # always matches
                 firsts[key] = firsts.get(key, 0) + 1
             ways *= max(firsts.values())
     return ways
@@ -507,34 +665,35 @@ def _entries(items: list) -> tuple[tuple[Anchor, tuple[Anchor, ...] | None], ...
     return tuple(seen)
 
 
-def compile_pattern(source: str) -> CompiledPattern:
-    """Compile one pattern. Raises PatternError with a message and a 1-based column."""
-    return _compile(source)
+def compile_pattern(source: str, lexicons: Lexicons = ()) -> CompiledPattern:
+    """Compile one pattern; `{name}` takes its terms from `lexicons`. Raises PatternError
+    with a message and a 1-based column."""
+    return _compile(source, lexicons if "{" in source else ())
 
 
-def check_pattern(source: str) -> None:
+def check_pattern(source: str, lexicons: Lexicons = ()) -> None:
     """Validate one pattern without building its matcher (knowledge-base validation).
     Raises PatternError exactly where compile_pattern would."""
-    _parse_checked(source)
+    _parse_checked(source, lexicons if "{" in source else ())
 
 
 @functools.lru_cache(maxsize=8192)
-def _parse_checked(source: str) -> tuple:
+def _parse_checked(source: str, lexicons: Lexicons = ()) -> tuple:
     if not isinstance(source, str):
         raise PatternError("a pattern must be text")
     if len(source) > MAX_PATTERN_LENGTH:
         raise PatternError(f"the pattern is {len(source)} characters long; at most {MAX_PATTERN_LENGTH} are allowed")
     if not source.strip():
         raise PatternError("the pattern is empty")
-    items = _Parser(source).parse()
+    items = _Parser(source, dict(lexicons)).parse()
     _check_items(items, source)
     return tuple(items)
 
 
 # Patterns recur (validation, every checker built after a reload): build each once.
 @functools.lru_cache(maxsize=8192)
-def _compile(source: str) -> CompiledPattern:
-    items = list(_parse_checked(source))
+def _compile(source: str, lexicons: Lexicons = ()) -> CompiledPattern:
+    items = list(_parse_checked(source, lexicons))
     return CompiledPattern(source, _to_regex(items), _entries(items), _words(items), _required(items), _ways(items))
 
 
@@ -560,6 +719,6 @@ def _words(items: list) -> frozenset[str]:
     words: set[str] = set()
     for atom in atoms:
         for part in atom.parts:
-            if part[0] == "lit":
+            if part[0] in _WORDLIKE:
                 words.update(w.lower() for w in re.findall(r"\w+", part[1]))
     return frozenset(words)

@@ -88,6 +88,7 @@ ASK_IF_FIELDS = field_table(model.AskIf)
 COMPONENT_FIELDS = field_table(model.Component)
 PLAN_FIELDS = field_table(model.Plan)
 DISCLOSURE_FIELDS = field_table(model.Disclosure)
+LEXICON_FIELDS = field_table(model.Lexicon)
 FIX_FIELDS = field_table(model.Fix)
 # Keys that only a schema 2 file may use: top-level tables, and keys of other tables.
 V2_ONLY = {
@@ -383,6 +384,10 @@ def validate(doc: dict[str, Any], pattern_check: Callable[[str], str | None] | N
     c.unique("plan", plans)
     disclosures = rows_of("disclosure", DISCLOSURE_FIELDS, "[[disclosure]]")
     c.unique("disclosure", disclosures)
+    lexicons = rows_of("lexicon", LEXICON_FIELDS, "[[lexicon]]")
+    c.unique("lexicon", lexicons)
+    if pattern_check is not None:
+        pattern_check = _with_lexicons(c, lexicons, pattern_check)
 
     if not therapies:
         c.add((), "no [[therapy]] tables: at least one therapy is needed")
@@ -472,6 +477,28 @@ def validate(doc: dict[str, Any], pattern_check: Callable[[str], str | None] | N
         return None, c.issues
     # No issue means every key is known and every value has its kind: build it all.
     return build_kb(doc), []
+
+
+def _with_lexicons(c: _Checker, lexicons: list[tuple[int, dict[str, Any]]],
+                   pattern_check: Callable[[str], str | None]) -> Callable[[str], str | None]:
+    """Check the [[lexicon]] word lists (terms, cycles, size) and return a pattern check
+    that resolves {id} in a pattern against them (an unknown id: did you mean)."""
+    from consultui.kb.patterns import PatternError, check_lexicons, check_pattern
+
+    table = tuple((row["id"], tuple(row["terms"])) for _, row in lexicons if "id" in row and "terms" in row)
+    where = {row["id"]: index for index, row in lexicons if "id" in row}
+    for name, problem in check_lexicons(table):
+        c.add(("lexicon", where[name], "terms"), problem)
+
+    def check(pattern: str) -> str | None:
+        if "{" not in pattern:
+            return pattern_check(pattern)
+        try:
+            check_pattern(pattern, table)
+        except PatternError as exc:
+            return str(exc)
+        return None
+    return check
 
 
 def _check_v1(c: _Checker, doc: dict[str, Any]) -> None:
