@@ -256,6 +256,8 @@ class Rule:
     jurisdictions: tuple[str, ...] = spec("ids", required=False, allowed=JURISDICTIONS, default=())
     # Safe fixes (`consultui check --fix`); none means the rule has no safe fix.
     fixes: tuple[Fix, ...] = spec("tables", required=False, key="fix", item=Fix, default=())
+    reviewed: _dt.date | None = reviewed_field()
+    review_status: str | None = review_status_field()
     # The knowledge base's [[lexicon]] word lists, ((id, terms), ...), that {id} in a
     # pattern names. Not part of the rule's table: KnowledgeBase attaches them, so a
     # rule's patterns compile on their own wherever the rule goes.
