@@ -159,6 +159,8 @@ def test_a_grade_above_low_on_clinic_pages_or_opinion_alone(kind, grade, refs, f
     ("No trials found (search of 2026).", False),
     ("No side effects were reported.", False),  # not about evidence
     ("Two trials found a small effect.", False),
+    ("The hair study had no comparison group.", False),  # a design, not an absence
+    ("There is no head-to-head comparison with PRP.", True),
 ])
 def test_undated_absence_sentences(sentence, undated):
     assert bool(undated_absences(f"Some facts. {sentence} More facts.")) == undated

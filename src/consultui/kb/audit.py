@@ -57,7 +57,7 @@ _WEB = re.compile(r"^https?://\S+$", re.I)
 # evidence. "No head-to-head data", "not yet studied in trials", "none published".
 _NEGATION = r"\b(?:no|none|not\s+yet|never|nothing|absence\s+of)\b"
 _EVIDENCE = (r"\b(?:trials?|stud(?:y|ies|ied)|data|evidence|rcts?|head-to-head|research|published|"
-             r"publications?|peer-reviewed|meta-analys[ie]s|comparisons?|tested)\b")
+             r"publications?|peer-reviewed|meta-analys[ie]s|comparisons?(?!\s+groups?)|tested)\b")
 _ABSENCE = re.compile(_NEGATION + r"(?:\W+\w+){0,6}?\W+" + _EVIDENCE.removeprefix(r"\b"), re.I)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+|$)")
