@@ -263,8 +263,12 @@ async def test_screening_shows_markup_literally_and_records_escape_it(size, isol
         assert section.consultation.answer("pregnant") == Answer.NO
         assert_alive(app)
         verdicts = app.query_one(VerdictList)
-        for i, therapy in enumerate(base.therapies):
-            assert therapy.short in str(verdicts.get_option_at_index(i).prompt)
+        # One line per plan (a grid: indent, text); a therapy's one plan bears its name.
+        lines = [str(list(o.prompt.columns[-1].cells)[0]) for o in
+                 (verdicts.get_option_at_index(i) for i in range(verdicts.option_count))
+                 if (o.id or "").startswith("plan:")]
+        for line, therapy in zip(lines, base.therapies, strict=True):
+            assert therapy.name in line
         detail = content(app.query_one("#screening-verdict-text", Static))
         bleeding = next(c for c in base.contraindications if c.question == "bleeding")
         assert bleeding.reason in detail
