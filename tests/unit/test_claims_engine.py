@@ -27,6 +27,7 @@ BRIEF_REFS = {
     "PARK-2026", "EXO-HAIR-2024", "OLUMESI-2023", "NAHM-2024", "TAWAN-2024", "RAHMAN-2025",
     "KURIYAN-2017", "MMWR-2018", "KOLLE-2013", "VESTER-2022", "MIYANISHI-2013", "DANOVA-2012",
     "RATAJCZAK-2019", "ICMS-PRP", "FTC-2022", "FTC-2018", "GMC-2016", "ASA-CI", "AHPRA-2025", "NL-S133",
+    "CAP-NONSURG",
 }
 # The keys a [[rule]] may have, from the model (other fields arrive with other issues).
 RULE_KEYS = set(RULE_FIELDS)

@@ -99,6 +99,7 @@ _BLOCK_TAGS = {
     "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "td",
     "th", "tr", "ul", "title", "option", "caption", "body", "html", "head", "button", "label",
 }
+_CELL_TAGS = {"td", "th"}
 # Elements whose content is never page text. script and style are raw text to the
 # parser (a "</div>" inside a script is script); the others hide the elements in them.
 _SKIP_TAGS = {"script", "style", "template", "noscript", "svg", "head"}
@@ -219,12 +220,15 @@ class _HTMLText(HTMLParser):
                     self.in_title = True
                 return
         if closing:
-            if name in _BLOCK_TAGS:
+            if name in _BLOCK_TAGS and name not in _CELL_TAGS:
                 self.b.emit("\n", start, end)
             return
         if name in _SKIP_TAGS and not empty:
             hidden.append(name)
-        if name in _BLOCK_TAGS:
+        if name in _CELL_TAGS:
+            # a table row reads as one line, "| Downtime | None", as in Markdown (claims/context.py)
+            self.b.emit(" | ", start, end)
+        elif name in _BLOCK_TAGS:
             self.b.emit("\n", start, end)
         elif name in ("img", "input"):
             self.b.emit(" ", start, end)

@@ -56,7 +56,7 @@ PATTERN_SYNTAX_DOC = """\
 #                        Groups cannot be nested.
 #   the? best            a ? after a word or group makes it optional
 #   cures ... hair loss  a gap: up to 3 words in between; ...5 allows up to 5
-#                        (at most 8). A gap never crosses . ! ? ; or :
+#                        (at most 8). A gap never crosses . ! ? ; : or |
 #                        A negation skipped by a gap ("results are not
 #                        guaranteed") makes the hit a non-claim.
 #   # times more         # is a number: 50, 1,000, 2.5, fifty, twenty-five
@@ -108,7 +108,7 @@ class PatternError(ValueError):
 _SEP_CHARS = r"\s\-\u2010\u2011\u2012\u2013\u2014"
 _SEP = f",?[{_SEP_CHARS}]{{1,12}}"
 # A word skipped by a gap: anything that is neither a separator nor a sentence end.
-_GAP_WORD = rf"[^{_SEP_CHARS},.!?;:]{{1,40}}"
+_GAP_WORD = rf"[^{_SEP_CHARS},.!?;:|]{{1,40}}"  # never a table cell border either
 # A hyphen inside a word: hyphen/dash with optional spaces, a space, or nothing.
 _JOIN = r"(?:[ \t]{0,3}[\-\u2010\u2011\u2012\u2013\u2014][ \t]{0,3}|[ \t]{1,3})?"
 _APOS = "['\u2019\u02bc]"
