@@ -324,13 +324,36 @@ def test_diff_and_fix(site, capsys):
     _golden("fixes.diff", out)
     before = (site / "index.html").read_text(encoding="utf-8")
     code, out, err = check(capsys, "site/blog/post.md", "site/index.html", "--fix")
-    assert code == 0 and "fixed site/blog/post.md: 3 rewrites" in out
+    # The rewritten file is checked again: what no safe fix covers is left, so exit 1.
+    assert code == 1 and "fixed site/blog/post.md: 3 rewrites" in out
+    left = out.split("checked again, what is left:\n", 1)[1]
+    assert "site/blog/post.md:5:3: low urgency-inducement/book-now" in left
+    assert "site/blog/post.md:3" not in left   # the fixed claims are gone
+    assert "site/index.html:4:21: high guaranteed-outcome/guaranteed-results" in left
+    assert left.endswith("3 findings in 2 files (1 suppressed with a reason; listed in --format json or sarif)\n")
     assert "site/index.html: not changed: --fix never rewrites HTML" in err
     assert (site / "index.html").read_text(encoding="utf-8") == before
     assert (site / "blog" / "post.md").read_text(encoding="utf-8") == (
         "# Exosome care\n\nA few days of redness — and results vary.\n\n- Book now\n- Résumé: a few days of redness\n")
     code, _, err = check(capsys, "--fix")
     assert code == 2 and "standard input" in err
+
+
+def test_fix_checks_the_rewritten_files_again(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NO_COLOR", "1")
+    page = tmp_path / "page.md"
+    page.write_text("Guaranteed results after one session.\n", encoding="utf-8")
+    code, out, err = check(capsys, "page.md", "--fix", "--isolated")
+    assert code == 0, (out, err)
+    assert out == ("fixed page.md: 1 rewrite\n1 file fixed; checked again, what is left:\n0 findings in 1 file\n")
+    assert page.read_text(encoding="utf-8") == "Results vary after one session.\n"
+    # A rewrite that leaves a claim behind: reported as left, in the format asked for.
+    page.write_text("Guaranteed results. Book now!\n", encoding="utf-8")
+    code, out, err = check(capsys, "page.md", "--fix", "--isolated", "--format", "json")
+    assert code == 1 and "fixed page.md: 1 rewrite" in err
+    findings = json.loads(out)["results"][0]["findings"]
+    assert [(f["rule"], f["line"], f["column"]) for f in findings] == [("book-now", 1, 15)]
 
 
 # -- file discovery -----------------------------------------------------------------------------------

@@ -16,8 +16,9 @@ from consultui.claims.checker import (MAX_TEXT_BYTES, SEVERITIES, SEVERITY_ORDER
                                      check_document, decode_text)
 from consultui.claims.config import KEYS, CheckConfig, ConfigError, find_config, load_config
 from consultui.claims.discover import STDIN, Target, discover
-from consultui.claims.extract import detect_kind, extract
-from consultui.claims.jurisdictions import JurisdictionError, citations, disclosures_for, parse_jurisdictions, rules_for
+from consultui.claims.extract import detect_kind
+from consultui.claims.jurisdictions import JurisdictionError, citations, parse_jurisdictions
+from consultui.claims.rulepack import missing_disclosures, rule_pack
 from consultui.cli.output import (EXIT_ERROR, EXIT_FOUND, EXIT_OK, CommandError, clean, console, print_error, print_problems,
                                   write_json, write_out)
 from consultui.fileread import FileReadError, read_limited, read_stream_limited
@@ -158,8 +159,8 @@ def _load_kb(config: CheckConfig):
 
 def _select(kb, config: CheckConfig):
     """The rules and disclosures to use: the jurisdictions' packs, then enable/disable."""
-    rules = rules_for(kb, config.jurisdiction)
-    checks = disclosures_for(kb, config.jurisdiction)
+    pack = rule_pack(kb, config.jurisdiction)  # the same selection as the Claims section's
+    rules, checks = pack.rules, pack.disclosures
     known = {r.id for r in kb.rules} | {d.id for d in kb.disclosures} | {c.id for c in kb.categories} | {"required-disclosure"}
     for key in ("enable", "disable"):
         for name in getattr(config, key):
@@ -237,8 +238,7 @@ def check_file(path: str, raw: str, kind: str, kb, checker: Checker, checks, con
             if edit else None,
         ))
     if checks:
-        page = parsed.blanked if kind == "text" else extract(parsed.blanked, kind)[0]
-        for d in disclosure_checks.missing(page, checks):
+        for d in missing_disclosures(parsed.blanked, kind, checks):
             sup = suppressions.find(parsed.suppressions, d.id, None, file_level=True)
             if SEVERITY_ORDER[d.severity] < min_level:
                 continue
@@ -308,7 +308,10 @@ def run(args: argparse.Namespace, kb=None) -> int:
         report.files.append(check_file(path, raw, kind, kb, checker, checks, config))
 
     if getattr(args, "diff", False) or getattr(args, "fix", False):
-        return _fixes(args, report, raws, unreadable)
+        def recheck(fr: formats.FileReport, text: str) -> formats.FileReport:
+            return check_file(fr.path, text, fr.kind, kb, checker, checks, config)
+
+        return _fixes(args, report, raws, unreadable, recheck, config)
     _write(args.format, report)
     return _finish(report, config, unreadable)
 
@@ -347,13 +350,15 @@ def _write(fmt: str, report: formats.Report) -> None:
         _print_text(report)
 
 
-def _fixes(args: argparse.Namespace, report: formats.Report, raws: dict[str, str], unreadable: list[str]) -> int:
-    """--diff prints the rewrites; --fix makes them in text and Markdown files."""
+def _fixes(args: argparse.Namespace, report: formats.Report, raws: dict[str, str], unreadable: list[str],
+           recheck, config: CheckConfig) -> int:
+    """--diff prints the rewrites; --fix makes them in text and Markdown files, checks the
+    rewritten files again and reports what is left (exit 1 when something is)."""
     from consultui.atomic import write_text_atomic
 
     changed = 0
     out: list[str] = []
-    for fr in report.files:
+    for index, fr in enumerate(report.files):
         edits = [fixes.Edit(f.fix.start, f.fix.end, f.fix.old, f.fix.new) for f in fr.active if f.fix is not None]
         if not edits:
             continue
@@ -372,8 +377,18 @@ def _fixes(args: argparse.Namespace, report: formats.Report, raws: dict[str, str
                 continue
             changed += 1
             out.append(f"fixed {clean(fr.path, keep_newlines=False)}: {len(edits)} rewrite{'s' if len(edits) != 1 else ''}\n")
+            # A rewrite can leave other claims, or make a new one: what is left is checked
+            # on the file as written.
+            report.files[index] = recheck(fr, fixed)
     if args.fix:
-        out.append(f"{changed} file{'s' if changed != 1 else ''} fixed; check again to see what is left\n")
+        out.append(f"{changed} file{'s' if changed != 1 else ''} fixed; checked again, what is left:\n")
+        if args.format == "text":
+            write_out("".join(out))
+            _print_text(report)
+        else:  # stdout carries the machine-readable report alone
+            sys.stderr.write(clean("".join(out), stderr=True))
+            _write(args.format, report)
+        return _finish(report, config, unreadable)
     write_out("".join(out))
     sys.stdout.flush()
     if unreadable:
