@@ -69,6 +69,54 @@ def test_nsaid_item_never_prompts_stopping_prescribed_aspirin(kb):
             assert "do not stop" in (c.action or "").lower(), c
 
 
+# The missing questions of the clinical review (REVIEW-2026-11.md section 3.3), each
+# reaching at least one plan through a contraindication with an action.
+REVIEW_3_3_QUESTIONS = [
+    "psychological-vulnerability", "lacks-capacity", "under-18", "previous-reaction", "anaesthetic-allergy",
+    "declines-risks", "low-fibrinogen", "liver-disease", "uncontrolled-metabolic", "radiotherapy-site",
+    "tube-additive-allergy", "fainting", "hair-loss-undiagnosed", "vascular-danger-zone", "non-sterile-product",
+    "human-derived-unaccepted", "unfit-for-surgery", "vte-history", "tobacco", "bmi-high", "outside-trial",
+    "active-dermatosis", "koebnerising-disease", "recent-sunburn", "filler-threads", "poor-healing",
+    "implanted-device", "metal-implant-site", "suspicious-lesion", "cancer-history",
+]
+
+
+@pytest.mark.parametrize("question", REVIEW_3_3_QUESTIONS)
+def test_review_questions_are_asked_and_reach_a_plan(kb, question):
+    from consultui.screening.verdicts import plan_questions
+
+    assert any(q.id == question for q in kb.questions)
+    reaching = [c for c in kb.contraindications if c.question == question]
+    assert reaching and all(c.action and c.refs for c in reaching)
+    assert any(question in plan_questions(kb, plan) for plan in kb.plans)
+
+
+def test_review_components_exist_and_every_component_is_used(kb):
+    used = {cid for plan in kb.plans for cid in plan.all_components}
+    assert {c.id for c in kb.components} == used
+    assert {"rf-microneedling", "topical-intact-skin", "human-derived-product"} <= used
+    plans = {p.id: p for p in kb.plans}
+    assert "rf-microneedling" in plans["prp-with-rf-microneedling"].components
+    assert "topical-intact-skin" in plans["exosomes-topical-intact-skin"].components
+
+
+def test_only_the_under_18_item_asks_for_a_cooling_off_period(kb):
+    waits = {c.question: c.cooling_off_days for c in kb.contraindications if c.cooling_off_days}
+    assert waits == {"under-18": 7}
+    (under_18,) = [c for c in kb.contraindications if c.question == "under-18"]
+    assert "AHPRA-NSCP-2025" in under_18.refs and "7 days" in under_18.reason
+
+
+@pytest.mark.parametrize("ref_id,words", [
+    ("ALSTER-2018", "doi:10.1097/DSS.0000000000001248"),
+    ("BHOLE-2012", "doi:10.1093/bja/aes162"),
+    ("ASA-PS", "last amended 13 Dec 2020"),
+])
+def test_references_written_from_memory_were_checked(kb, ref_id, words):
+    ref = kb.reference(ref_id)
+    assert ref is not None and words in ref.citation and ref.url
+
+
 def test_claims_rules_cover_every_category(kb):
     assert [c.id for c in kb.categories] == list(CATEGORY_IDS)
     assert len(kb.rules) >= 40

@@ -15,8 +15,15 @@ from consultui.screening import records
 from consultui.screening.verdicts import Answer, Consultation, evaluate
 from screening_fixture import make_kb
 
-BLOOD_PLANS = {"prp-scalp-injection", "prp-facial-injection", "prp-with-microneedling", "vsel-clinic-protocol"}
-NEEDLE_OR_LASER = {"prp-with-microneedling", "exosomes-after-microneedling", "exosomes-after-laser", "microneedling-alone"}
+PRP_PLANS = {"prp-scalp-injection", "prp-facial-injection", "prp-with-microneedling", "prp-with-rf-microneedling"}
+BLOOD_PLANS = PRP_PLANS | {"vsel-clinic-protocol"}
+RF_PLANS = {"prp-with-rf-microneedling", "exosomes-after-rf-microneedling", "rf-microneedling-alone"}
+NEEDLE_OR_LASER = RF_PLANS | {"prp-with-microneedling", "exosomes-after-microneedling", "exosomes-after-laser",
+                              "microneedling-alone"}
+EXOSOME_PLANS = {"exosomes-after-microneedling", "exosomes-after-rf-microneedling", "exosomes-after-laser",
+                 "exosomes-injection", "exosomes-topical-intact-skin"}
+MSC_PLANS = {"msc-enriched-fat-graft", "msc-svf-injection", "msc-donor-cell-injection"}
+LIPOSUCTION_PLANS = {"msc-enriched-fat-graft", "msc-svf-injection"}
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +61,7 @@ def all_no_but(kb, **yes: bool) -> dict[str, bool]:
 def test_every_therapy_has_plans_in_the_output(tmp_path, capsys, kb):
     plans = plans_json(tmp_path, capsys, kb, {})
     assert {p["therapy"] for p in plans.values()} == {t.id for t in kb.therapies}
-    assert len(plans) == 10
+    assert len(plans) == 15
 
 
 @pytest.mark.parametrize("question", ["septicaemia", "unlicensed-setting", "haemodynamic-instability"])
@@ -74,7 +81,8 @@ def test_low_haemoglobin_defers_blood_plans_only(tmp_path, capsys, kb):
     plans = plans_json(tmp_path, capsys, kb, all_no_but(kb, **{"low-haemoglobin": True}))
     for pid in BLOOD_PLANS:
         assert plans[pid]["verdict"] in ("defer", "contraindicated"), pid
-    for pid in ("microneedling-alone", "exosomes-after-microneedling", "exosomes-after-laser"):
+    for pid in ("microneedling-alone", "exosomes-after-microneedling", "exosomes-after-laser",
+                "exosomes-topical-intact-skin"):
         assert plans[pid]["verdict"] == "clear", pid
         assert "low-haemoglobin" not in plans[pid]["unanswered"]
 
@@ -148,3 +156,107 @@ def test_a_thin_list_says_so(tmp_path, capsys):
     small = make_kb([Question("q", "G", "Q?")], [Contraindication("q", ("alpha",), "caution", "R.", ("REF-A",))])
     _, out, _ = run(tmp_path, capsys, small, {"q": False})
     assert "limited screening list for this plan: 1 item" in out
+
+
+# -- more patients from the clinical review (section 3.3): one Yes, everything else No ----
+
+
+def verdicts_with(tmp_path, capsys, kb, **yes: bool) -> dict[str, str]:
+    plans = plans_json(tmp_path, capsys, kb, all_no_but(kb, **yes))
+    return {pid: plan["verdict"] for pid, plan in plans.items()}
+
+
+def not_clear(verdicts: dict[str, str]) -> dict[str, str]:
+    return {pid: verdict for pid, verdict in verdicts.items() if verdict != "clear"}
+
+
+def test_a_pacemaker_rules_out_radiofrequency_microneedling_only(tmp_path, capsys, kb):
+    verdicts = verdicts_with(tmp_path, capsys, kb, **{"implanted-device": True})
+    assert not_clear(verdicts) == {pid: "contraindicated" for pid in RF_PLANS}
+
+
+def test_a_metal_implant_defers_radiofrequency_only(tmp_path, capsys, kb):
+    verdicts = verdicts_with(tmp_path, capsys, kb, **{"metal-implant-site": True})
+    assert not_clear(verdicts) == {pid: "defer" for pid in RF_PLANS}
+
+
+def test_radiotherapy_to_the_site_defers_needling_laser_and_injection_not_surgery_or_topical(tmp_path, capsys, kb):
+    verdicts = verdicts_with(tmp_path, capsys, kb, **{"radiotherapy-site": True})
+    skin = PRP_PLANS | NEEDLE_OR_LASER | {"exosomes-injection", "msc-svf-injection", "msc-donor-cell-injection"}
+    assert not_clear(verdicts) == {pid: "defer" for pid in skin}
+    for pid in ("msc-enriched-fat-graft", "exosomes-topical-intact-skin", "vsel-clinic-protocol"):
+        assert verdicts[pid] == "clear", pid
+
+
+def test_fitness_for_surgery_reaches_the_liposuction_plans_only(tmp_path, capsys, kb):
+    verdicts = verdicts_with(tmp_path, capsys, kb, **{"unfit-for-surgery": True})
+    assert not_clear(verdicts) == {pid: "defer" for pid in LIPOSUCTION_PLANS}
+    heavy = verdicts_with(tmp_path, capsys, kb, **{"bmi-high": True})
+    assert not_clear(heavy) == {pid: "caution" for pid in LIPOSUCTION_PLANS}
+
+
+def test_a_previous_clot_defers_surgery_and_infusion_into_a_vein(tmp_path, capsys, kb):
+    verdicts = verdicts_with(tmp_path, capsys, kb, **{"vte-history": True})
+    assert not_clear(verdicts) == {pid: "defer" for pid in LIPOSUCTION_PLANS | {"vsel-clinic-protocol"}}
+
+
+def test_smoking_defers_prp_and_is_a_caution_for_fat_grafting(tmp_path, capsys, kb):
+    plans = plans_json(tmp_path, capsys, kb, all_no_but(kb, tobacco=True))
+    assert not_clear({pid: p["verdict"] for pid, p in plans.items()}) == (
+        {pid: "defer" for pid in PRP_PLANS} | {"msc-enriched-fat-graft": "caution"})
+    (reason,) = plans["msc-enriched-fat-graft"]["reasons"]
+    assert "graft" in reason["reason"] and reason["action"]
+
+
+def test_a_blood_product_additive_allergy_reaches_the_blood_draw_plans_only(tmp_path, capsys, kb):
+    verdicts = verdicts_with(tmp_path, capsys, kb, **{"tube-additive-allergy": True})
+    assert not_clear(verdicts) == {pid: "defer" for pid in BLOOD_PLANS}
+    fainting = verdicts_with(tmp_path, capsys, kb, fainting=True)
+    assert not_clear(fainting) == {pid: "caution" for pid in BLOOD_PLANS}
+
+
+def test_active_cancer_contraindicates_cell_and_exosome_products_and_defers_prp(tmp_path, capsys, kb):
+    verdicts = verdicts_with(tmp_path, capsys, kb, cancer=True)
+    expected = {pid: "defer" for pid in PRP_PLANS}
+    expected |= {pid: "contraindicated" for pid in EXOSOME_PLANS | MSC_PLANS | {"vsel-clinic-protocol"}}
+    assert not_clear(verdicts) == expected
+    history = verdicts_with(tmp_path, capsys, kb, **{"cancer-history": True})
+    assert set(not_clear(history).values()) == {"caution"}
+    assert set(not_clear(history)) == set(expected)  # microneedling alone is a device, not a product
+
+
+def test_human_donor_material_without_agreement_defers_the_donor_product_plans(tmp_path, capsys, kb):
+    verdicts = verdicts_with(tmp_path, capsys, kb, **{"human-derived-unaccepted": True})
+    assert not_clear(verdicts) == {pid: "defer" for pid in EXOSOME_PLANS | {"msc-donor-cell-injection"}}
+
+
+def test_a_non_sterile_product_on_broken_skin_spares_intact_skin(tmp_path, capsys, kb):
+    verdicts = verdicts_with(tmp_path, capsys, kb, **{"non-sterile-product": True})
+    assert verdicts["exosomes-topical-intact-skin"] == "clear"
+    assert verdicts["prp-scalp-injection"] == verdicts["exosomes-after-microneedling"] == "contraindicated"
+    assert {verdicts[pid] for pid in NEEDLE_OR_LASER} == {"contraindicated"}
+
+
+def test_koebnerising_disease_sunburn_and_eczema_reach_needling_and_laser(tmp_path, capsys, kb):
+    for question in ("koebnerising-disease", "recent-sunburn", "poor-healing"):
+        verdicts = verdicts_with(tmp_path, capsys, kb, **{question: True})
+        assert not_clear(verdicts) == {pid: "defer" for pid in NEEDLE_OR_LASER}, question
+    eczema = verdicts_with(tmp_path, capsys, kb, **{"active-dermatosis": True})
+    assert not_clear(eczema) == {pid: "defer" for pid in NEEDLE_OR_LASER} | {"exosomes-topical-intact-skin": "caution"}
+
+
+def test_filler_in_the_area_defers_radiofrequency_and_cautions_plain_needling(tmp_path, capsys, kb):
+    verdicts = verdicts_with(tmp_path, capsys, kb, **{"filler-threads": True})
+    assert not_clear(verdicts) == ({pid: "defer" for pid in RF_PLANS}
+                                   | {pid: "caution" for pid in NEEDLE_OR_LASER - RF_PLANS})
+
+
+def test_an_under_18_patient_gets_the_7_day_cooling_off_period(kb):
+    from consultui.screening.decision import cooling_off
+    from consultui.screening.verdicts import all_plans
+
+    answers = {"under-18": Answer.YES}
+    for plan in all_plans(kb):
+        wait = cooling_off(kb, plan, answers)
+        assert wait is not None and wait.days == 7 and wait.questions == ("under-18",), plan.id
+    assert cooling_off(kb, all_plans(kb)[0], {"under-18": Answer.NO}) is None
