@@ -21,8 +21,9 @@ RF_PLANS = {"prp-with-rf-microneedling", "exosomes-after-rf-microneedling", "rf-
 NEEDLE_OR_LASER = RF_PLANS | {"prp-with-microneedling", "exosomes-after-microneedling", "exosomes-after-laser",
                               "microneedling-alone"}
 EXOSOME_PLANS = {"exosomes-after-microneedling", "exosomes-after-rf-microneedling", "exosomes-after-laser",
-                 "exosomes-injection", "exosomes-topical-intact-skin"}
-MSC_PLANS = {"msc-enriched-fat-graft", "msc-svf-injection", "msc-donor-cell-injection"}
+                 "exosomes-injection", "exosomes-topical-intact-skin", "exosomes-iv-infusion"}
+MSC_PLANS = {"msc-enriched-fat-graft", "msc-svf-injection", "msc-donor-cell-injection", "msc-iv-infusion"}
+IV_PLANS = {"vsel-clinic-protocol", "exosomes-iv-infusion", "msc-iv-infusion"}
 LIPOSUCTION_PLANS = {"msc-enriched-fat-graft", "msc-svf-injection"}
 
 
@@ -61,7 +62,7 @@ def all_no_but(kb, **yes: bool) -> dict[str, bool]:
 def test_every_therapy_has_plans_in_the_output(tmp_path, capsys, kb):
     plans = plans_json(tmp_path, capsys, kb, {})
     assert {p["therapy"] for p in plans.values()} == {t.id for t in kb.therapies}
-    assert len(plans) == 15
+    assert len(plans) == 17
 
 
 @pytest.mark.parametrize("question", ["septicaemia", "unlicensed-setting", "haemodynamic-instability"])
@@ -184,7 +185,7 @@ def test_radiotherapy_to_the_site_defers_needling_laser_and_injection_not_surger
     verdicts = verdicts_with(tmp_path, capsys, kb, **{"radiotherapy-site": True})
     skin = PRP_PLANS | NEEDLE_OR_LASER | {"exosomes-injection", "msc-svf-injection", "msc-donor-cell-injection"}
     assert not_clear(verdicts) == {pid: "defer" for pid in skin}
-    for pid in ("msc-enriched-fat-graft", "exosomes-topical-intact-skin", "vsel-clinic-protocol"):
+    for pid in {"msc-enriched-fat-graft", "exosomes-topical-intact-skin"} | IV_PLANS:
         assert verdicts[pid] == "clear", pid
 
 
@@ -197,7 +198,7 @@ def test_fitness_for_surgery_reaches_the_liposuction_plans_only(tmp_path, capsys
 
 def test_a_previous_clot_defers_surgery_and_infusion_into_a_vein(tmp_path, capsys, kb):
     verdicts = verdicts_with(tmp_path, capsys, kb, **{"vte-history": True})
-    assert not_clear(verdicts) == {pid: "defer" for pid in LIPOSUCTION_PLANS | {"vsel-clinic-protocol"}}
+    assert not_clear(verdicts) == {pid: "defer" for pid in LIPOSUCTION_PLANS | IV_PLANS}
 
 
 def test_smoking_defers_prp_and_is_a_caution_for_fat_grafting(tmp_path, capsys, kb):
@@ -227,14 +228,15 @@ def test_active_cancer_contraindicates_cell_and_exosome_products_and_defers_prp(
 
 def test_human_donor_material_without_agreement_defers_the_donor_product_plans(tmp_path, capsys, kb):
     verdicts = verdicts_with(tmp_path, capsys, kb, **{"human-derived-unaccepted": True})
-    assert not_clear(verdicts) == {pid: "defer" for pid in EXOSOME_PLANS | {"msc-donor-cell-injection"}}
+    donor = EXOSOME_PLANS | {"msc-donor-cell-injection", "msc-iv-infusion"}
+    assert not_clear(verdicts) == {pid: "defer" for pid in donor}
 
 
 def test_a_non_sterile_product_on_broken_skin_spares_intact_skin(tmp_path, capsys, kb):
     verdicts = verdicts_with(tmp_path, capsys, kb, **{"non-sterile-product": True})
     assert verdicts["exosomes-topical-intact-skin"] == "clear"
     assert verdicts["prp-scalp-injection"] == verdicts["exosomes-after-microneedling"] == "contraindicated"
-    assert {verdicts[pid] for pid in NEEDLE_OR_LASER} == {"contraindicated"}
+    assert {verdicts[pid] for pid in NEEDLE_OR_LASER | IV_PLANS} == {"contraindicated"}
 
 
 def test_koebnerising_disease_sunburn_and_eczema_reach_needling_and_laser(tmp_path, capsys, kb):
