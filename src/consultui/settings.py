@@ -8,6 +8,7 @@ The file (config.toml):
     name = "Dr A. Example"
     registration = "MED0001234"
     clinic = "Example Clinic"
+    jurisdictions = ["au"]   # the Claims section's rule pack; absent: all
 """
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ PRACTITIONER_TABLE = "practitioner"
 PRACTITIONER_FIELDS = ("name", "registration", "clinic")
 PRACTITIONER_LABELS = {"name": "Practitioner", "registration": "Registration number", "clinic": "Clinic"}
 MAX_FIELD_CHARS = 200
+JURISDICTIONS_KEY = "jurisdictions"
+ALL_JURISDICTIONS = ("all",)
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class Practitioner:
 class Settings:
     theme: str = DEFAULT_THEME
     practitioner: Practitioner = Practitioner()
+    jurisdictions: tuple[str, ...] = ALL_JURISDICTIONS  # the Claims rule pack (claims/jurisdictions.py)
 
 
 def settings_path() -> Path:
@@ -75,10 +79,28 @@ def load_settings() -> tuple[Settings, str | None]:
     except (RecursionError, MemoryError):  # the parser on brackets nested hundreds deep
         return Settings(), f"{path}: invalid TOML: nested too deeply; using the default settings"
     practitioner, problem = _practitioner(data.get(PRACTITIONER_TABLE, {}), path)
+    jurisdictions, jurisdiction_problem = _jurisdictions(data.get(JURISDICTIONS_KEY, list(ALL_JURISDICTIONS)), path)
+    problem = "; ".join(p for p in (problem, jurisdiction_problem) if p) or None
     theme = data.get("theme", DEFAULT_THEME)
     if not isinstance(theme, str) or not theme:
-        return Settings(practitioner=practitioner), f'{path}: theme must be a theme name such as "ansi-dark"; using the default'
-    return Settings(theme=theme, practitioner=practitioner), problem
+        return (Settings(practitioner=practitioner, jurisdictions=jurisdictions),
+                f'{path}: theme must be a theme name such as "ansi-dark"; using the default')
+    return Settings(theme=theme, practitioner=practitioner, jurisdictions=jurisdictions), problem
+
+
+def _jurisdictions(value: object, path: Path) -> tuple[tuple[str, ...], str | None]:
+    """The saved rule pack; a wrong value means all jurisdictions, with a message."""
+    # Imported here: only files that name a pack pay for the knowledge-base model.
+    from consultui.claims.jurisdictions import JurisdictionError, parse_jurisdictions
+
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+        return ALL_JURISDICTIONS, (f'{path}: {JURISDICTIONS_KEY} must be a list such as ["uk", "au"]; '
+                                   "the Claims section uses all jurisdictions")
+    try:
+        return parse_jurisdictions(items), None
+    except JurisdictionError as exc:
+        return ALL_JURISDICTIONS, f"{path}: {JURISDICTIONS_KEY}: {exc}; the Claims section uses all jurisdictions"
 
 
 def _practitioner(table: object, path: Path) -> tuple[Practitioner, str | None]:
@@ -108,6 +130,8 @@ def save_settings(settings: Settings) -> Path:
     data: dict[str, object] = {"theme": settings.theme}
     if not settings.practitioner.is_empty():
         data[PRACTITIONER_TABLE] = {key: getattr(settings.practitioner, key) for key in PRACTITIONER_FIELDS}
+    if settings.jurisdictions != ALL_JURISDICTIONS:  # top-level key: written before the table
+        data = {"theme": settings.theme, JURISDICTIONS_KEY: list(settings.jurisdictions)} | data
     return write_text_atomic(settings_path(), "# consultui settings\n" + tomli_w.dumps(data))
 
 
@@ -119,6 +143,10 @@ def next_theme(current: str) -> str:
 
 def with_theme(settings: Settings, theme: str) -> Settings:
     return replace(settings, theme=theme)
+
+
+def with_jurisdictions(settings: Settings, jurisdictions: tuple[str, ...]) -> Settings:
+    return replace(settings, jurisdictions=tuple(jurisdictions) or ALL_JURISDICTIONS)
 
 
 def with_practitioner(settings: Settings, practitioner: Practitioner) -> Settings:

@@ -16,7 +16,9 @@ from textual.widgets import Static, TextArea
 from textual.worker import get_current_worker
 
 from consultui.claims.checker import Checker, Finding, check_document
-from consultui.claims.report import SEVERITY_MARKS, category_label, plain_report, references_text, summary_line
+from consultui.claims.report import SEVERITY_MARKS, category_label, plain_report, summary_line
+from consultui.claims.rulepack import (ALL, cited, file_level_finding, is_file_level, missing_disclosures, pack_label,
+                                       rule_pack)
 from consultui.clipboard import clipboard_doubt
 from consultui.kb.model import KnowledgeBase
 from consultui.claims.extract import detect_kind
@@ -29,6 +31,7 @@ from consultui.ui.section import PaletteCommand, Section
 
 DEBOUNCE_SECONDS = 0.25
 EMPTY_HINT = "Paste or type advertising copy. ctrl+o opens a file."
+FILE_LEVEL_LABEL = "Required text absent"
 
 
 def _line_starts(text: str) -> list[int]:
@@ -94,6 +97,7 @@ class ClaimsSection(Section):
         Binding("ctrl+r", "copy_report", "Copy report", id="claims.report"),
         Binding("ctrl+s", "save_report", "Save report", id="claims.save", priority=True),
         Binding("ctrl+n", "next_finding", "Next flag", id="claims.next"),
+        Binding("ctrl+t", "choose_jurisdictions", "Rule pack", id="claims.jurisdictions"),
     ]
     HELP_EXTRA = [
         ("type / paste", "The text is checked as you type; red flags are underlined and listed"),
@@ -104,7 +108,11 @@ class ClaimsSection(Section):
     def __init__(self, kb: KnowledgeBase, **kwargs) -> None:
         super().__init__(kb, **kwargs)
         self._checker: Checker | None = None  # built on the first check, off the UI thread
-        self._checker_kb: KnowledgeBase | None = None
+        self._checker_key: tuple[KnowledgeBase, tuple[str, ...]] | None = None
+        # The rule pack (uk/au/us/eu, or all), as `consultui check --jurisdiction`; read
+        # from the settings when the section is composed.
+        self.jurisdictions: tuple[str, ...] = ALL
+        self.checked_jurisdictions: tuple[str, ...] | None = None  # the pack the findings on screen used
         self.findings: list[Finding] = []
         self.source = "pasted text"
         self._checks = Debouncer(self, DEBOUNCE_SECONDS, self._start_check)
@@ -113,7 +121,10 @@ class ClaimsSection(Section):
         self._warned_clipboard = False
 
     def compose(self) -> ComposeResult:
-        yield Static(Content(EMPTY_HINT), id="claims-summary")
+        self.jurisdictions = self._saved_jurisdictions()
+        with Horizontal(id="claims-header"):
+            yield Static(Content(EMPTY_HINT), id="claims-summary")
+            yield Static(self._pack_content(), id="claims-pack")
         with Horizontal(id="claims-body"):
             yield ClaimsEditor(id="claims-text")
             with Vertical(id="claims-side"):
@@ -141,6 +152,8 @@ class ClaimsSection(Section):
             ("Claims: copy report", "Copy a plain-text report of the findings (ctrl+r)", self.action_copy_report),
             ("Claims: save report to a file", "Text, Markdown (.md) or JSON (.json) by the file's ending (ctrl+s)",
              self.action_save_report),
+            ("Claims: rule pack (jurisdictions)", "Check for the UK, Australia, the US, the EU or all; findings cite "
+             "that regulator (ctrl+t)", self.action_choose_jurisdictions),
         ]
 
     def set_kb(self, kb: KnowledgeBase) -> None:
@@ -157,36 +170,47 @@ class ClaimsSection(Section):
 
     def _start_check(self, generation: int) -> None:
         text = self.query_one(ClaimsEditor).text
-        self._check(text, generation, self.kb)
+        self._check(text, generation, self.kb, self.jurisdictions)
 
-    def checker_for(self, kb: KnowledgeBase) -> Checker:
-        if self._checker is None or self._checker_kb is not kb:
-            self._checker, self._checker_kb = Checker(kb.rules), kb
+    def checker_for(self, kb: KnowledgeBase, jurisdictions: tuple[str, ...] = ALL) -> Checker:
+        key = (kb, jurisdictions)
+        if self._checker is None or self._checker_key is None or self._checker_key[0] is not kb \
+                or self._checker_key[1] != jurisdictions:
+            # The same selection as `consultui check --jurisdiction` (claims/rulepack.py).
+            self._checker, self._checker_key = Checker(rule_pack(kb, jurisdictions).rules), key
         return self._checker
 
     @work(thread=True, exclusive=True, group="claims-check")
-    def _check(self, text: str, generation: int, kb: KnowledgeBase) -> None:
+    def _check(self, text: str, generation: int, kb: KnowledgeBase, jurisdictions: tuple[str, ...] = ALL) -> None:
         worker = get_current_worker()
-        checker = self.checker_for(kb)
+        checker = self.checker_for(kb, jurisdictions)
+        kind = detect_kind(None, text)
         # A newer edit starts a newer check (exclusive group), which cancels this one:
         # the scan notices and stops instead of finishing work nobody will see.
-        findings = check_document(text, detect_kind(None, text), checker,
-                                  should_stop=lambda: worker.is_cancelled)
+        findings = check_document(text, kind, checker, should_stop=lambda: worker.is_cancelled)
+        if text.strip() and not worker.is_cancelled:
+            # Statements the pack requires, absent from the whole text: listed first.
+            absent = missing_disclosures(text, kind, rule_pack(kb, jurisdictions).disclosures)
+            findings = [file_level_finding(d) for d in absent] + findings
         if not worker.is_cancelled:
             stopped = checker.last_work.stopped_at
-            self.app.call_from_thread(self._apply, text, generation, findings, stopped)
+            self.app.call_from_thread(self._apply, text, generation, findings, stopped, jurisdictions)
 
-    def _apply(self, text: str, generation: int, findings: list[Finding], stopped: int | None = None) -> None:
+    def _apply(self, text: str, generation: int, findings: list[Finding], stopped: int | None = None,
+               jurisdictions: tuple[str, ...] = ALL) -> None:
         if not self._checks.is_current(generation) or not self.is_attached:
             return  # the text changed again (a newer check is on its way), or closing
         try:
             self._show_findings(text, findings, stopped)
         except NoMatches:  # the app closed while the check ran
             return
+        self.checked_jurisdictions = jurisdictions
 
     def is_settled(self) -> bool:
-        """True when the findings shown are those of the text in the box."""
-        return self.checked_text == self.query_one(ClaimsEditor).text
+        """True when the findings shown are those of the text in the box, under the
+        rule pack now chosen."""
+        return (self.checked_text == self.query_one(ClaimsEditor).text
+                and self.checked_jurisdictions in (None, self.jurisdictions))
 
     def _show_findings(self, text: str, findings: list[Finding], stopped: int | None = None) -> None:
         self.findings = findings
@@ -208,9 +232,12 @@ class ClaimsSection(Section):
         # The severity's colour is readable on the list's background; the highlighted row
         # sits on the cursor's colour, so it keeps the cursor's text colour.
         colour = None if highlighted else rich_colour(self.app, f"severity-{f.severity}")
+        mark = (SEVERITY_MARKS[f.severity], Style(bold=True, color=colour))
+        if is_file_level(f):
+            return [Text.assemble(mark, " · ", FILE_LEVEL_LABEL),
+                    Text.assemble(("whole text", "italic"), "  ", visible(f.rule, keep_newlines=False))]
         return [
-            Text.assemble((SEVERITY_MARKS[f.severity], Style(bold=True, color=colour)),
-                          " · ", visible(category_label(self.kb, f.category), keep_newlines=False)),
+            Text.assemble(mark, " · ", visible(category_label(self.kb, f.category), keep_newlines=False)),
             Text.assemble((f"“{quote}”", "italic"), f"  line {f.line}"),
         ]
 
@@ -224,14 +251,18 @@ class ClaimsSection(Section):
             detail.update(Content(""))
             return
         f = self.findings[index]
+        file_level = is_file_level(f)
+        label = FILE_LEVEL_LABEL if file_level else category_label(self.kb, f.category)
         parts = [
             Content.assemble((SEVERITY_MARKS[f.severity], f"bold $severity-{f.severity}"), " · ",
-                             visible(category_label(self.kb, f.category)), visible(f" ({f.rule})")),
-            Content.assemble(("Phrase: ", "bold"), f"“{visible(f.text)}”"),
+                             visible(label), visible(f" ({f.rule})")),
+            Content.assemble(("Where: ", "bold"), "the whole text (checked once, not at a line)") if file_level
+            else Content.assemble(("Phrase: ", "bold"), f"“{visible(f.text)}”"),
             Content.assemble(("Why: ", "bold"), visible(f.message)),
-            Content.assemble(("Honest wording: ", "bold"), visible(f.suggestion)),
+            Content.assemble(("Honest wording: " if not file_level else "Add: ", "bold"), visible(f.suggestion)),
         ]
-        parts += [safe(f"• {ref}") for ref in references_text(self.kb, f.refs)]
+        # Cited as `consultui check --jurisdiction` cites: the chosen jurisdictions' references.
+        parts += [safe(f"• {ref}") for ref in cited(self.kb, f.refs, self.jurisdictions)]
         detail.update(Content("\n").join(parts))
 
     @on(FindingsList.Highlighted, "#claims-findings")
@@ -247,6 +278,9 @@ class ClaimsSection(Section):
         if not 0 <= index < len(self.findings):
             return
         f = self.findings[index]
+        if is_file_level(f):  # about the whole text: nowhere to move the cursor to
+            self._show_detail(index)
+            return
         editor = self.query_one(ClaimsEditor)
         starts = _line_starts(editor.text)
         end_line = bisect.bisect_right(starts, f.end) - 1
@@ -254,6 +288,48 @@ class ClaimsSection(Section):
         editor.scroll_cursor_visible(center=True)
         editor.focus()
         self._show_detail(index)
+
+    # -- rule pack ---------------------------------------------------------
+    def _saved_jurisdictions(self) -> tuple[str, ...]:
+        settings = getattr(self.app, "settings", None)
+        return tuple(getattr(settings, "jurisdictions", ALL)) or ALL
+
+    def _pack_content(self) -> Content:
+        # The key is part of the label: at 80 columns the footer has no room left for it.
+        return Content.assemble(("^t", "bold"), " Rule pack: ", pack_label(self.jurisdictions))
+
+    def action_choose_jurisdictions(self) -> None:
+        from consultui.ui.jurisdiction_dialog import JurisdictionPicker
+
+        def done(chosen: tuple[str, ...] | None) -> None:
+            if chosen is not None and not self.closing:
+                self.set_jurisdictions(chosen)
+
+        self.app.push_screen(JurisdictionPicker(self.jurisdictions), done)
+
+    def set_jurisdictions(self, chosen: tuple[str, ...]) -> None:
+        """Use this rule pack, check again and keep it in the settings (theme and
+        practitioner kept: the app's settings are the starting point)."""
+        from consultui.settings import load_settings, save_settings, with_jurisdictions
+
+        chosen = tuple(chosen) or ALL
+        if chosen == self.jurisdictions:
+            return
+        self.jurisdictions = chosen
+        self.query_one("#claims-pack", Static).update(self._pack_content())
+        self.schedule_check(immediate=True)
+        current = getattr(self.app, "settings", None) or load_settings()[0]
+        updated = with_jurisdictions(current, chosen)
+        if hasattr(self.app, "settings"):
+            self.app.settings = updated
+        try:
+            save_settings(updated)
+        except OSError as exc:
+            self.app.notify(f"The rule pack is used now but could not be saved in the settings: {exc}",
+                            title="Claims", severity="warning", markup=False, timeout=8)
+            return
+        self.app.notify(f"Rule pack: {pack_label(chosen)}. Kept in the settings.", title="Claims", markup=False,
+                        timeout=4)
 
     # -- actions ---------------------------------------------------------
     def action_next_finding(self) -> None:
@@ -264,8 +340,13 @@ class ClaimsSection(Section):
         row, column = editor.cursor_location
         starts = _line_starts(editor.text)
         offset = starts[min(row, len(starts) - 1)] + column
-        later = [n for n, f in enumerate(self.findings) if f.start > offset]
-        self.go_to_finding(later[0] if later else 0)
+        in_text = [n for n, f in enumerate(self.findings) if not is_file_level(f)]
+        if not in_text:
+            self.app.notify("No red flags at a line; the list names what the whole text lacks.", title="Claims",
+                            markup=False)
+            return
+        later = [n for n in in_text if self.findings[n].start > offset]
+        self.go_to_finding(later[0] if later else in_text[0])
 
     def _replace_all(self, text: str) -> None:
         """Replace the whole text as one edit, so ctrl+z brings the old text back
