@@ -47,9 +47,10 @@ reason is required and kept in the JSON and SARIF output."""
 
 EPILOG = """\
 exit status: 0 nothing at or above --fail-on found; 1 something found (with --diff:
-a fix to show); 2 usage error, unreadable or non-UTF-8 file, invalid configuration or
-knowledge base, a suppression without a reason or with an unknown rule, or a check that
-stopped early (the rules did more work than allowed on the text; see the message).
+a fix to show; with --fix: something left after the fixes); 2 usage error,
+unreadable or non-UTF-8 file, invalid configuration or knowledge base, a
+suppression without a reason or with an unknown rule, or a check that stopped early
+(the rules did more work than allowed on the text; see the message).
 The rules are the [[rule]] and [[disclosure]] tables of the knowledge base (see --kb
 and: consultui rules)."""
 
@@ -80,7 +81,8 @@ def register(subparsers) -> argparse.ArgumentParser:
                         help="apply the exclude patterns to files named on the command line too (as the pre-commit hook does)")
     fix_group = parser.add_mutually_exclusive_group()
     fix_group.add_argument("--diff", action="store_true", help="print a unified diff of the safe fixes instead of the findings")
-    fix_group.add_argument("--fix", action="store_true", help="apply the safe fixes to text and Markdown files (never HTML)")
+    fix_group.add_argument("--fix", action="store_true", help="apply the safe fixes to text and Markdown files (never HTML), "
+                                "then check again and report what is left")
     return parser
 
 
