@@ -124,6 +124,11 @@ async def test_the_choice_survives_a_restart(size):
         assert section.jurisdictions == ("au",)
         assert header(again) == "^t Rule pack: AU (Australia)"
         assert [f.rule for f in section.findings] == ["au-title", "guaranteed-results"]
+        await pilot.press("ctrl+t")   # the picker opens on the saved choice
+        await wait_until(pilot, lambda: isinstance(again.screen, JurisdictionPicker), what="the rule-pack picker")
+        options = again.screen.query_one("#jurisdiction-list")
+        assert options.highlighted_option.id == "au"
+        assert "[x] AU" in str(options.highlighted_option.prompt)
 
 
 async def test_escape_keeps_the_pack_and_the_settings():

@@ -58,8 +58,10 @@ class JurisdictionPicker(ModalScreen[tuple[str, ...] | None]):
 
     def on_mount(self) -> None:
         options = self.query_one(JurisdictionOptions)
-        options.set_options([Option(self._prompt(code), id=code) for code in (ALL_OPTION, *REGULATORS)])
-        options.highlighted = 0
+        codes = (ALL_OPTION, *REGULATORS)
+        options.set_options([Option(self._prompt(code), id=code) for code in codes])
+        # The cursor starts on the first ticked line: Escape or Enter straight away changes nothing.
+        options.highlighted = next((n for n, code in enumerate(codes) if code in self.chosen), 0)
         options.focus()
         self._show_count()
 
