@@ -282,10 +282,37 @@ def test_toml_strings_escape_control_characters():
 
 # -- consultui kb update on an edited copy of the previous release -------------------------
 
-MY_PRP_PLAIN = "My own wording for PRP, used with my patients."
+MY_TEXT = "My clinic's own wording of this cell, edited locally."
 MY_EXOSOME_USES = "My clinic's description of exosome uses (edited locally)."
 CONFLICT = "cell:overview.exosomes.uses"
-EDITED = {"therapy:prp", CONFLICT, "question:my-question", "contraindication:my-question/prp", "reference:MY-REF"}
+
+
+def _unchanged_cell() -> tuple[str, str, str, str]:
+    """A cell the bundled file has kept exactly as the previous release had it, so a local
+    edit of it is one the bundled file did not touch (chosen, not named: corrections may
+    reach any named entry). Returns (tab id, therapy id, row id, its text)."""
+    previous, bundled = load_kb(PREVIOUS).kb, load_kb(bundled_kb_path()).kb
+    before, now = kbmerge.entries(previous), kbmerge.entries(bundled)
+    source = PREVIOUS.read_text("utf-8")
+    for tab in previous.tabs:
+        for therapy_id, row_cells in tab.cells.items():
+            for row_id, cell in row_cells.items():
+                entry = f"cell:{tab.id}.{therapy_id}.{row_id}"
+                if now.get(entry) == before[entry] and source.count(f"text = {kbmerge.toml_string(cell.text)}") == 1:
+                    return tab.id, therapy_id, row_id, cell.text
+    raise AssertionError("no cell is unchanged since the previous release")
+
+
+MY_TAB, MY_THERAPY, MY_ROW, _OLD_TEXT = _unchanged_cell()
+MY_CELL = f"cell:{MY_TAB}.{MY_THERAPY}.{MY_ROW}"
+
+
+def _my_cell_text(kb) -> str:
+    (tab,) = [t for t in kb.tabs if t.id == MY_TAB]
+    return tab.cell(MY_THERAPY, MY_ROW).text
+
+
+EDITED = {MY_CELL, CONFLICT, "question:my-question", "contraindication:my-question/prp", "reference:MY-REF"}
 
 
 def _replace_once(text: str, old: str, new: str) -> str:
@@ -296,12 +323,10 @@ def _replace_once(text: str, old: str, new: str) -> str:
 @pytest.fixture
 def edited_copy():
     """The previous bundled file (2026.11-1, schema 1) as a user copy with local edits:
-    a therapy's wording (the bundled file did not change it), the exosome uses cell (the
+    a cell the bundled file did not change, the exosome uses cell (the
     bundled file corrected it: a conflict), and a new question, contraindication and reference."""
     text = PREVIOUS.read_text("utf-8")
-    text = _replace_once(
-        text, 'plain = "A treatment made from your own blood: a small sample is spun in a machine and the part rich in '
-        'platelets is put back into your skin or scalp."', f'plain = "{MY_PRP_PLAIN}"')
+    text = _replace_once(text, f"text = {kbmerge.toml_string(_OLD_TEXT)}", f"text = {kbmerge.toml_string(MY_TEXT)}")
     text = _replace_once(
         text, 'text = "Applied after fractional laser or microneedling for acne scars and skin rejuvenation; hair loss '
         'studied in one single-arm study. Injection into the skin is not an approved route and has caused complications."',
@@ -335,7 +360,7 @@ def test_update_carries_every_correction_keeps_the_edits_and_reports_the_conflic
     merged = load_kb(edited_copy)
     assert merged.ok and merged.kb.schema_version == bundled_kb.schema_version
     assert merged.kb.meta.version == bundled_kb.meta.version
-    assert merged.kb.therapy("prp").plain == MY_PRP_PLAIN
+    assert _my_cell_text(merged.kb) == MY_TEXT
     assert merged.kb.tabs[0].cell("exosomes", "uses").text == MY_EXOSOME_USES
     (mine_contra,) = [c for c in merged.kb.contraindications if c.question == "my-question"]
     assert mine_contra.action == MIGRATED_ACTION and mine_contra.refs == ("MY-REF",)
@@ -358,7 +383,7 @@ def test_taking_the_bundled_version_of_every_conflict(edited_copy, capsys):
     assert main(["kb", "update", "--take", "bundled"]) == 0
     kb = load_kb(edited_copy).kb
     assert kb.tabs[0].cell("exosomes", "uses") == load_kb(bundled_kb_path()).kb.tabs[0].cell("exosomes", "uses")
-    assert kb.therapy("prp").plain == MY_PRP_PLAIN  # the edit without a conflict is kept regardless
+    assert _my_cell_text(kb) == MY_TEXT  # the edit without a conflict is kept regardless
 
 
 def test_dry_run_writes_nothing(edited_copy, capsys):
@@ -440,7 +465,7 @@ async def test_the_app_says_an_update_is_due_and_the_knowledge_section_runs_it(e
         await wait_until(pilot, lambda: not app.screen.query("#kb-update-banner") and app.kb.schema_version == 2,
                          what="the update applied")
         assert app.kb.tabs[0].cell("exosomes", "uses").text == MY_EXOSOME_USES
-        assert app.kb.therapy("prp").plain == MY_PRP_PLAIN
+        assert _my_cell_text(app.kb) == MY_TEXT
         assert app.kb.meta.version == load_kb(bundled_kb_path()).kb.meta.version
         knowledge = app.query_one("#knowledge-section")
         assert knowledge.editor.text == edited_copy.read_text("utf-8") and not knowledge.dirty
