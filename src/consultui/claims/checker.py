@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable, Iterable
 
+from consultui.claims.alternation import factored
 from consultui.claims.context import virtual_statements
 from consultui.claims.extract import extract
 from consultui.kb import model
@@ -181,13 +182,13 @@ _NEG_FALSE = re.compile(
     r"\b(?:not only|not just|no wonder|no more|nothing but|never before|no doubt|"
     r"no need to wait|don['\u2019]?t (?:miss|wait|delay|hesitate|forget|let)|do not (?:miss|wait|delay|hesitate))\b",
     re.IGNORECASE)
-_NEGATION = re.compile(
+_NEGATION = factored(
     r"\b(?:not|no|never|neither|nor|none|nothing|nobody|cannot|can['\u2019]?t|won['\u2019]?t|"
     r"\w+n['\u2019]t|unlikely|impossible|without evidence|no one|lacks?|lacking)\b", re.IGNORECASE)
-_HEDGE = re.compile(r"\b(?:may|might|could|possibly|potentially|perhaps|maybe)\b", re.IGNORECASE)
+_HEDGE = factored(r"\b(?:may|might|could|possibly|potentially|perhaps|maybe)\b", re.IGNORECASE)
 # Speculation and open questions: the claim is not asserted ("scientists hope it could
 # one day reverse ageing", "whether exosomes are safe and effective").
-_SPECULATION = re.compile(
+_SPECULATION = factored(
     r"\b(?:hopes?|hoped|hoping|dreams? of|one day|some ?day|in (?:the )?future|in theory|theoretically|"
     r"whether|if and when|(?:needed|required|necessary|designed|aims?|trying) to (?:show|prove|confirm|establish|"
     r"demonstrate|test|find out|determine|see)|to (?:show|prove|test|find out|determine|see) (?:if|whether))\b",
@@ -209,7 +210,7 @@ _DENIAL_AFTER = re.compile(
     r"(?!\s+(?:be wrong|go wrong|regret|be disappointed|believe|wait|get enough|stop|recommend))|"
     r"(?:is|are)\s+(?:a\s+myth|myths|unrealistic|impossible|misleading|false|unproven|untrue)\b|"
     r"(?:do|does)\s+not\s+exist)", re.IGNORECASE)
-_WARNING = re.compile(
+_WARNING = factored(
     r"\b(?:wary|beware|careful|caution|cautious|avoid\w*|red[ -]flags?|warning signs?|sceptic\w*|skeptic\w*|"
     r"suspicious|watch out|be alert|steer clear|misleading|mislead\w*|too good to be true|"
     r"don['\u2019]?t (?:believe|trust|fall for)|distrust|so-called|"
@@ -270,11 +271,13 @@ def _last_words(fragment: str, n: int) -> str:
     return " ".join(words[-n:])
 
 
+# The last clause break of a text, in one (C-level) match: greedy .* then a break.
+_LAST_BREAK = re.compile(r"(?s).*(?:" + _CLAUSE_BREAK.pattern + ")", re.IGNORECASE)
+
+
 def _clause_before(text: str, s0: int, start: int) -> str:
     before = text[s0:start]
-    last = None
-    for m in _CLAUSE_BREAK.finditer(before):
-        last = m
+    last = _LAST_BREAK.match(before)
     return before[last.end():] if last else before
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from consultui.claims.alternation import factored
+
 __all__ = ["Virtual", "virtual_statements", "MAX_TABLE_CELLS"]
 
 MAX_TABLE_CELLS = 8       # cells of a table row read (a wider row is data, not copy)
@@ -83,9 +85,21 @@ def _words_end(text: str, a: re.Match[str]) -> int:
     return (m.start() if m else a.end("a")) if text[a.start("a"):a.end("a")].strip() else a.end("a")
 
 
+def _questions(text: str):
+    """The questions of the text, found from each "?" (a question sentence ends there)."""
+    seen = -1
+    for qm in re.finditer(r"\?", text):
+        k = qm.start()
+        for m in _QUESTION.finditer(text, max(0, k - _MAX_QUESTION), min(len(text), k + 40)):
+            if m.end("q") == k and m.start() > seen:
+                seen = m.start()
+                yield m
+                break
+
+
 def _qa(text: str) -> list[Virtual]:
     out = []
-    for m in _QUESTION.finditer(text):
+    for m in _questions(text):
         after = m.end()
         q = m.group("q")
         if q.lower().startswith("who"):
@@ -133,7 +147,9 @@ _APPROVAL_PRONOUN = re.compile(
     r"this serum|this treatment|the treatment)\s+(?:is|are|has been|have been|was|were)\s+(?:\w+ly\s+)?"
     r"(?:approved|cleared|registered|licensed|licenced|certified|authori[sz]ed|endorsed|sanctioned))\b",
     re.IGNORECASE)
-_THIS_PROCESS = re.compile(r"\b(?:this|that|the same)\s+(?:process|decline|condition|problem)\b", re.IGNORECASE)
+_THIS_PROCESS = factored(r"\b(?:this|that|the same)\s+(?:process|decline|condition|problem)\b", re.IGNORECASE)
+_APPROVAL_VERB = factored(r"\b(?:approved|cleared|registered|licensed|licenced|certified|authorised|authorized|"
+                          r"endorsed|sanctioned)\b", re.IGNORECASE)
 _AGEING = re.compile(r"\b(?:ageing|aging|age-related|getting older|signs of age)\b", re.IGNORECASE)
 _HAIR_LOSS = re.compile(r"\b(?:hair loss|hair-loss|balding|baldness|alopecia|thinning hair|hair thinning)\b",
                         re.IGNORECASE)
@@ -155,7 +171,10 @@ def _previous_sentence(text: str, start: int) -> tuple[int, int]:
 def _referents(text: str, regulator: re.Pattern[str] | None) -> list[Virtual]:
     out = []
     if regulator is not None:
-        for m in _APPROVAL_PRONOUN.finditer(text):
+        for verb in _APPROVAL_VERB.finditer(text):
+            m = _APPROVAL_PRONOUN.search(text, max(0, verb.start() - 80), verb.end())
+            if m is None or m.end("claim") != verb.end():
+                continue
             p0, p1 = _previous_sentence(text, m.start("claim"))
             reg = regulator.search(text, p0, p1)
             if reg is None:
