@@ -263,8 +263,8 @@ async def test_screening_shows_markup_literally_and_records_escape_it(size, isol
         assert section.consultation.answer("pregnant") == Answer.NO
         assert_alive(app)
         verdicts = app.query_one(VerdictList)
-        # One line per plan (a grid: indent, text); a therapy's one plan bears its name.
-        lines = [str(list(o.prompt.columns[-1].cells)[0]) for o in
+        # One line per plan (a HangingRow: indent, text); a therapy's one plan bears its name.
+        lines = [str(o.prompt.texts[-1]) for o in
                  (verdicts.get_option_at_index(i) for i in range(verdicts.option_count))
                  if (o.id or "").startswith("plan:")]
         for line, therapy in zip(lines, base.therapies, strict=True):

@@ -47,8 +47,8 @@ def verdict_lines(app) -> list[str]:
 
     verdicts = app.query_one(VerdictList)
     options = [verdicts.get_option_at_index(i) for i in range(verdicts.option_count)]
-    # A plan's line is a grid (indent, text): its text.
-    return [str(list(o.prompt.columns[-1].cells)[0]) for o in options if (o.id or "").startswith("plan:")]
+    # A plan's line is a HangingRow (indent, text): its text.
+    return [str(o.prompt.texts[-1]) for o in options if (o.id or "").startswith("plan:")]
 
 
 def static_text(app, selector: str) -> str:
@@ -129,8 +129,7 @@ def _question_prompts(app) -> list[str]:
     for i in range(questions.option_count):
         option = questions.get_option_at_index(i)
         if option.id and option.id.startswith("q:"):
-            grid = option.prompt
-            marker, text = (list(column.cells)[0] for column in grid.columns)
+            marker, text = option.prompt.texts
             out.append(f"{marker} {text}")
     return out
 

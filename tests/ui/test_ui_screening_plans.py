@@ -58,7 +58,7 @@ def questions(app) -> list[str]:
         if not (option.id or "").startswith("q:"):
             out.append(f"# {option.prompt}")
             continue
-        cells = [str(list(column.cells)[0]) for column in option.prompt.columns]
+        cells = [str(text) for text in option.prompt.texts]
         out.append(" ".join(cells))
     return out
 
@@ -70,8 +70,8 @@ def verdict_list(app) -> list[str]:
     out = []
     for i in range(vlist.option_count):
         prompt = vlist.get_option_at_index(i).prompt
-        # A plan's line is a grid (indent, text), shown here as "  text"; a heading is Content.
-        out.append("  " + str(list(prompt.columns[-1].cells)[0]) if hasattr(prompt, "columns") else str(prompt))
+        # A plan's line is a HangingRow (indent, text), shown here as "  text"; a heading is Content.
+        out.append("  " + str(prompt.texts[-1]) if hasattr(prompt, "texts") else str(prompt))
     return out
 
 

@@ -206,6 +206,7 @@ class _Index:
                 self.by_component.setdefault(cid, []).append(i)
         self.plan_contraindications: dict[Plan, tuple[Contraindication, ...]] = {}
         self.plan_questions: dict[Plan, tuple[str, ...]] = {}
+        self.all_plans: tuple[Plan, ...] | None = None  # filled on first use (all_plans)
 
 
 # One index per knowledge base object (immutable), dropped with it.
@@ -236,7 +237,18 @@ def plans_of(kb: KnowledgeBase, therapy_id: str) -> tuple[Plan, ...]:
 
 
 def all_plans(kb: KnowledgeBase) -> tuple[Plan, ...]:
-    return tuple(p for t in kb.therapies for p in plans_of(kb, t.id))
+    """Every plan, therapy by therapy: grouped once per knowledge base (the Screening
+    section asks on every answer; asking each therapy in turn was quadratic)."""
+    index = _index(kb)
+    if index.all_plans is None:
+        if kb.plans:
+            by_therapy: dict[str, list[Plan]] = {}
+            for plan in kb.plans:
+                by_therapy.setdefault(plan.therapy, []).append(plan)
+            index.all_plans = tuple(p for t in kb.therapies for p in by_therapy.get(t.id, ()))
+        else:
+            index.all_plans = tuple(p for t in kb.therapies for p in plans_of(kb, t.id))
+    return index.all_plans
 
 
 def reaches(c: Contraindication, plan: Plan) -> bool:

@@ -8,7 +8,6 @@ All knowledge-base and user text is data: it is always wrapped in Content(...).
 from __future__ import annotations
 
 
-from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -33,6 +32,8 @@ from consultui.screening.verdicts import (
     all_plans,
 )
 from consultui.termsafe import visible
+from consultui.ui.hanging_row import HangingRow
+from consultui.ui.prompt_updates import PromptUpdatingList
 from consultui.ui.safe import safe
 from consultui.ui.section import PaletteCommand, Section
 
@@ -56,11 +57,11 @@ _Q_PREFIX = "q:"
 _NEXT_ANSWER = {Answer.NOT_ASKED: Answer.YES, Answer.YES: Answer.NO, Answer.NO: Answer.NOT_ASKED}
 
 
-class QuestionList(OptionList):
+class QuestionList(PromptUpdatingList):
     """The checklist: group headings (disabled) and one option per question."""
 
 
-class VerdictList(OptionList):
+class VerdictList(PromptUpdatingList):
     """One line per plan considered (symbol, verdict word, coverage, plan), under its therapy."""
 
 
@@ -99,6 +100,8 @@ class ScreeningSection(Section):
         self._shown: list[str] = []  # question ids in the list, in order
         self._reported_autosave_error: str | None = None
         self._questions_scroll_y = 0.0
+        self._depth: dict[str, int] = {}  # question id -> its indent in the list, as last built
+        self._verdict_keys: dict[str, tuple[str, str]] = {}  # plan id -> (headline, style) shown
 
     # The consultation's state lives in the session; these read it for the views.
     @property
@@ -144,7 +147,7 @@ class ScreeningSection(Section):
         self.set_class(self.size.width < 100, "-narrow")
 
     # -- building --------------------------------------------------------
-    def _question_prompt(self, question: Question, depth: int = 0) -> Table:
+    def _question_prompt(self, question: Question, depth: int = 0) -> HangingRow:
         """Marker and text side by side, so wrapped lines keep a hanging indent; a
         follow-up is indented under its parent and marked ↳."""
         answer = self.consultation.answer(question.id)
@@ -152,27 +155,18 @@ class ScreeningSection(Section):
         text = Text(visible(question.text))  # plain text: never parsed as markup; controls shown
         if self.consultation.notes.get(question.id, "").strip():
             text.append(" ✎ note", style="italic")
-        grid = Table.grid(padding=(0, 1), expand=True)
-        if depth:
-            grid.add_column(width=2 * depth, no_wrap=True)
-        grid.add_column(width=len(marker), no_wrap=True)
-        grid.add_column(ratio=1)
-        cells = [Text(" " * (2 * depth - 2) + "↳", style="dim")] if depth else []
-        grid.add_row(*cells, Text(marker, style=style), text)
-        return grid
+        cells = [(Text(" " * (2 * depth - 2) + "↳", style="dim"), 2 * depth - 1)] if depth else []
+        cells.append((Text(marker, style=style), len(marker)))
+        return HangingRow(cells, text)
 
-    def _verdict_prompt(self, pv: PlanVerdict) -> Table:
+    def _verdict_prompt(self, pv: PlanVerdict) -> HangingRow:
         # What is still open shows wherever the verdict shows: "⚠ Caution · 19 of 24 not asked".
         # Indented under the therapy, with a hanging indent when it wraps (narrow panel).
         view = verdict_view(self.kb, pv)
         text = Text(headline_text(pv.verdict, pv.coverage), style=self._rich_style(pv.verdict))
         text.append(": ")
         text.append(visible(plan_name(view)))
-        grid = Table.grid(expand=True)
-        grid.add_column(width=2, no_wrap=True)
-        grid.add_column(ratio=1)
-        grid.add_row("", text)
-        return grid
+        return HangingRow([(Text(""), 2)], text, gap=0)
 
     def _rich_style(self, verdict: Verdict) -> str:
         """VERDICT_STYLES as a Rich style (a Table cell cannot hold $variables): the
@@ -183,9 +177,6 @@ class ScreeningSection(Section):
 
     def _checklist(self) -> list[ChecklistGroup]:
         return self.session.checklist()
-
-    def _depths(self) -> dict[str, int]:
-        return {item.question.id: item.depth for group in self._checklist() for item in group.items}
 
     def rebuild_questions(self) -> None:
         """Refill the checklist: the plans' questions, follow-ups only while asked for."""
@@ -204,6 +195,7 @@ class ScreeningSection(Section):
         scroll_y = questions.scroll_y
         questions.set_options(options)
         self._shown = shown_ids(groups)
+        self._depth = {item.question.id: item.depth for group in groups for item in group.items}
         target = current if current in self._shown else None
         if target is None and current is not None:
             target = self._nearest_shown(current)
@@ -237,6 +229,8 @@ class ScreeningSection(Section):
                                       id=f"therapy:{therapy}", disabled=True))
             options.append(Option(self._verdict_prompt(pv), id=f"plan:{pv.plan.id}"))
         verdict_list.set_options(options)
+        self._verdict_keys = {pv.plan.id: (headline_text(pv.verdict, pv.coverage), self._rich_style(pv.verdict))
+                              for pv in self.plan_verdicts}
         self.therapy_index = min(self.therapy_index, max(len(self.plan_verdicts) - 1, 0))
         if self.plan_verdicts:
             verdict_list.highlighted = self._plan_option_index(self.therapy_index)
@@ -253,12 +247,19 @@ class ScreeningSection(Section):
     def refresh_views(self) -> None:
         """Update every view of the consultation (not the option lists' shape)."""
         verdict_list = self.query_one(VerdictList)
+        # Only the lines whose words or colour changed: at 500 therapies an answer
+        # changes a few verdicts (or every coverage count, for a question of every plan).
+        changed = {}
         for pv in self.plan_verdicts:
-            option_id = f"plan:{pv.plan.id}"
-            try:
-                verdict_list.replace_option_prompt(option_id, self._verdict_prompt(pv))
-            except Exception:  # OptionDoesNotExist: the lists are rebuilt next
-                continue
+            key = (headline_text(pv.verdict, pv.coverage), self._rich_style(pv.verdict))
+            if self._verdict_keys.get(pv.plan.id) != key:
+                changed[pv.plan.id] = key
+        prompts = {}
+        for pv in self.plan_verdicts:
+            if pv.plan.id in changed and verdict_list.has_option(f"plan:{pv.plan.id}"):
+                prompts[f"plan:{pv.plan.id}"] = self._verdict_prompt(pv)
+                self._verdict_keys[pv.plan.id] = changed[pv.plan.id]
+        verdict_list.replace_prompts(prompts)
         self.show_verdict_detail()
         self.show_question_detail()
         self.show_status()
@@ -267,9 +268,8 @@ class ScreeningSection(Section):
         question = self._question(question_id)
         if question is None or question_id not in self._shown:
             return
-        depth = self._depths().get(question_id, 0)
-        self.query_one(QuestionList).replace_option_prompt(_Q_PREFIX + question_id,
-                                                           self._question_prompt(question, depth))
+        depth = self._depth.get(question_id, 0)
+        self.query_one(QuestionList).replace_prompts({_Q_PREFIX + question_id: self._question_prompt(question, depth)})
 
     def _question(self, question_id: str | None) -> Question | None:
         if question_id is None:

@@ -1,0 +1,118 @@
+"""An OptionList whose prompts can change without measuring the whole list again.
+
+Textual's `replace_option_prompt` clears the list's line cache, so the next frame
+measures every option's height anew (each one rendered): with a thousand options that
+is most of a second per answer in Screening. `replace_prompts` measures only the
+options that changed and rebuilds the line map from the heights it already knows.
+
+This leans on OptionList internals (`_line_cache`, `_option_render_cache`,
+`Option._set_prompt`) of the exact Textual version pinned in pyproject.toml; when
+they are missing it falls back to the public method.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import cast
+
+from textual import events
+from textual.css.styles import RulesMap
+from textual.geometry import Size
+from textual.visual import VisualType
+from textual.widgets import OptionList
+from textual.widgets.option_list import OptionDoesNotExist
+
+
+class PromptUpdatingList(OptionList):
+    """An OptionList with `replace_prompts`: change many prompts, measure only those.
+    With `height: auto` its content height is remembered too (Textual measures every
+    option again on each layout)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # (option identity, width) -> (the visual measured, its height); a changed
+        # prompt gets a new visual, so only changed options are measured again.
+        self._measured: dict[tuple[int, int], tuple[object, int]] = {}
+        self._lines_width = -1  # the content width at the last resize
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if len(self._measured) > 4 * len(self.options) + 64:  # widths seen while resizing
+            self._measured.clear()
+        padding_width = self.get_component_styles("option-list--option").padding.width
+        total = 0
+        for option in self.options:
+            visual = self._get_visual(option)
+            key = (id(option), width)
+            found = self._measured.get(key)
+            if found is None or found[0] is not visual:
+                found = (visual, visual.get_height(cast(RulesMap, self.styles), width - padding_width))
+                self._measured[key] = found
+            total += found[1] + option._divider
+        if self.options and self.options[-1]._divider:
+            total -= 1  # as OptionList counts it: no rule under the last option
+        return total
+
+    def _on_resize(self, event: events.Resize | None = None) -> None:
+        # Option heights depend on the width only: a list that just got taller or
+        # shorter (the panel under it changed) keeps its measurements.
+        width = self.scrollable_content_region.width
+        if event is not None and width == self._lines_width and self._line_cache.lines:
+            event.prevent_default()  # OptionList's own handler forgets every height
+            self._option_render_cache.clear()
+            self.refresh()
+        self._lines_width = width
+
+    def set_options(self, options):
+        self._measured.clear()
+        return super().set_options(options)
+
+    def has_option(self, option_id: str) -> bool:
+        try:
+            self.get_option(option_id)
+        except OptionDoesNotExist:
+            return False
+        return True
+
+    def replace_prompts(self, prompts: Mapping[str, VisualType]) -> None:
+        if not prompts:
+            return
+        cache = getattr(self, "_line_cache", None)
+        if cache is None or not hasattr(self, "_option_render_cache"):  # another Textual: the public way
+            for option_id, prompt in prompts.items():
+                self.replace_option_prompt(option_id, prompt)
+            return
+        indices = [(self.get_option_index(option_id), prompt) for option_id, prompt in prompts.items()]
+        if not cache.lines or not self.scrollable_content_region:
+            # Not measured yet (a hidden section): the first frame measures everything anyway.
+            for index, prompt in indices:
+                self.options[index]._set_prompt(prompt)
+            self._clear_caches()
+            return
+        width = self.scrollable_content_region.width - self._get_left_gutter_width()
+        padding = self.get_component_styles("option-list--option").padding
+        moved = False
+        for index, prompt in indices:
+            option = self.options[index]
+            option._set_prompt(prompt)
+            if index not in cache.heights:
+                continue
+            height = self._get_visual(option).get_height(cast(RulesMap, self.styles), width - padding.width) + option._divider
+            if height != cache.heights[index]:
+                cache.heights[index] = height
+                moved = True
+        if moved:
+            self._relayout_lines()
+        self._option_render_cache.clear()  # only the visible options are drawn again
+        self.refresh()
+
+    def _relayout_lines(self) -> None:
+        """The line map from the known heights (no option is rendered)."""
+        cache = self._line_cache
+        heights = dict(cache.heights)
+        cache.clear()
+        for index in range(len(self.options)):
+            if index not in heights:
+                break  # the rest is measured by the next _update_lines
+            cache.heights[index] = heights[index]
+            cache.index_to_line[index] = len(cache.lines)
+            cache.lines.extend((index, line) for line in range(heights[index]))
+        self._update_lines()
