@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from consultui import clock, paths, settings
-from consultui.screening.decision import TREAT
+from consultui.screening.decision import NO_TREATMENT, REFERRED, TREAT
 from consultui.screening.verdicts import Answer
 from consultui.settings import Practitioner
 
@@ -249,6 +249,11 @@ async def test_decision_asks_for_product_and_lot_only_for_a_product_plan(size):
         dialog = await _open_decision(pilot)
         outcome = dialog.query_one("#decision-outcome", Select)
         assert not _shown(dialog, "#decision-area") and not _shown(dialog, "#decision-product")
+
+        for value in (NO_TREATMENT, REFERRED):  # risks and alternatives are required only when treating
+            outcome.value = value
+            await pilot.pause()
+            assert text_of(app, "#decision-problems") == "Complete: ctrl+s saves."
 
         outcome.value = f"{TREAT}:alpha-injection"
         await pilot.pause()

@@ -138,7 +138,11 @@ def test_decision_asks_for_product_and_lot_only_for_a_product_plan(kb):
     assert s.decision_problems(treat_alpha) == []
     assert s.set_decision(treat_alpha)
     assert s.consultation.decision.product == "" and s.consultation.decision.lot == ""  # not a product plan
-    assert s.decision_problems(Decision(NO_TREATMENT)) == ["Confirm that risks and alternatives were discussed."]
+    # Risks and alternatives are required only when treating.
+    assert s.decision_problems(Decision(NO_TREATMENT)) == []
+    assert s.decision_problems(Decision(REFERRED)) == []
+    assert s.decision_problems(Decision(TREAT, "alpha-injection", area="scalp")) == [
+        "Confirm that risks and alternatives were discussed."]
     assert s.decision_problems(Decision()) and "Choose an outcome" in s.decision_problems(Decision())[0]
     referred = Decision(REFERRED, "alpha-injection", area="x", referred_to=" GP ", risks_discussed=True)
     assert s.set_decision(referred)

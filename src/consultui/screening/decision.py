@@ -129,11 +129,11 @@ def decision_problems(kb: KnowledgeBase, decision: Decision, answers: Mapping[st
     """What the decision still lacks, in words for the form (empty: complete)."""
     if not decision.outcome:
         return ["Choose an outcome: treat with a plan, no treatment, or referred."]
+    if decision.outcome != TREAT:
+        return []  # no treatment, or referred: nothing else is required (risks only matter when treating)
     problems = []
     if not decision.risks_discussed:
         problems.append("Confirm that risks and alternatives were discussed.")
-    if decision.outcome != TREAT:
-        return problems
     plan = find_plan(kb, decision.plan)
     if plan is None:
         return ["Choose the plan to treat with."] + problems

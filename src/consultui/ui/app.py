@@ -198,6 +198,19 @@ class ConsultApp(App):
         except OSError as exc:
             self.notify(f"The theme could not be saved: {exc}", title="Error", severity="error", markup=False)
 
+    def save_practitioner(self, practitioner) -> str | None:
+        """The one place the practitioner enters the settings (the theme and the rest of
+        the file are kept): returns why it could not be saved, or None. The app keeps
+        the new value either way, so this session's records carry it."""
+        from consultui.settings import save_settings, with_practitioner
+
+        self.settings = with_practitioner(self.settings, practitioner)
+        try:
+            save_settings(self.settings)
+        except OSError as exc:
+            return str(exc)
+        return None
+
     def notify(self, message: str, *, title: str = "", **options: Any) -> None:
         """Every notification (file names, settings values, knowledge-base text) with its
         control characters shown visibly: nothing from outside steers the terminal."""

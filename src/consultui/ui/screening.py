@@ -685,21 +685,14 @@ class ScreeningSection(Section):
         def done(practitioner) -> None:
             if practitioner is None:
                 return
-            from consultui.settings import load_settings, save_settings, with_practitioner
-
-            # The theme and anything else in the file are kept: start from what the app holds.
-            current = getattr(self.app, "settings", None) or load_settings()[0]
-            updated = with_practitioner(current, practitioner)
-            try:
-                save_settings(updated)
-            except OSError as exc:
-                self._error(f"The practitioner could not be saved in the settings: {exc}")
+            # The app owns the settings (it saves the theme from them too).
+            error = self.app.save_practitioner(practitioner)  # type: ignore[attr-defined]
+            if error:
+                self._error(f"The practitioner could not be saved in the settings: {error}")
             else:
                 self.app.notify("Saved in the settings: it goes into every record.", title="Practitioner",
                                 markup=False, timeout=4)
-            if hasattr(self.app, "settings"):
-                self.app.settings = updated  # the app saves the theme from it: keep them together
-            self.session.practitioner = updated.practitioner
+            self.session.practitioner = practitioner
             self.show_status()
 
         self.app.push_screen(PractitionerDialog(self.session.practitioner), done)
