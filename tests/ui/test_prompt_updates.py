@@ -42,6 +42,16 @@ def test_hanging_row_keeps_markup_literal():
     assert rendered(row, 40)[0].rstrip() == "[No ] Ends [/] soon [b]x[/b]"
 
 
+@pytest.mark.parametrize("width", [1, 5, 9, 14, 23, 40, 80])
+@pytest.mark.parametrize("body", [
+    "", "Taking blood thinners or aspirin?", "word " * 30, "a-very-long-unbroken-word-that-must-fold-somewhere",
+    "two\nlines", "trailing spaces   ", "  leading", "wide 漢字漢字漢字 text ✎ note",
+])
+def test_hanging_row_counts_its_lines_as_it_draws_them(body, width):
+    row = HangingRow([(Text("↳"), 1), (Text("[ ? ]"), 5)], Text(body))
+    assert row.height(width) == len(rendered(row, width))
+
+
 def _prompt(n: int, words: int = 1) -> HangingRow:
     return HangingRow([(Text("[ ? ]"), 5)], Text(" ".join([f"item{n}"] * words)))
 

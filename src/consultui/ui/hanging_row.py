@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.segment import Segment
+from rich._wrap import divide_line
 from rich.text import Text
 
 
@@ -35,6 +36,15 @@ class HangingRow:
 
     def __str__(self) -> str:
         return " ".join(str(text) for text in self.texts)
+
+    def height(self, width: int) -> int | None:
+        """Lines drawn at `width`, counted from the plain text the way Text.wrap breaks
+        it (no rendering); None when a tab makes that uncertain."""
+        plain = self.body.plain
+        if "\t" in plain:
+            return None
+        body_width = max(width - self.indent, 1)
+        return sum(len(divide_line(line, body_width, fold=True)) + 1 for line in plain.split("\n"))
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         return Measurement(self.indent + 1, options.max_width)

@@ -17,9 +17,30 @@ from typing import cast
 from textual import events
 from textual.css.styles import RulesMap
 from textual.geometry import Size
-from textual.visual import VisualType
+from textual.visual import RichVisual, Visual, VisualType
 from textual.widgets import OptionList
-from textual.widgets.option_list import OptionDoesNotExist
+from textual.widgets.option_list import Option, OptionDoesNotExist
+
+from consultui.ui.hanging_row import HangingRow
+
+
+class _HangingVisual(RichVisual):
+    """A HangingRow counts its lines without being rendered (most options are never
+    drawn, but every one is measured)."""
+
+    def __init__(self, widget, row: HangingRow) -> None:
+        super().__init__(widget, row)
+        self._row = row
+        self._heights: dict[int, int] = {}  # width -> lines (the list asks at two widths)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        height = self._heights.get(width)
+        if height is None:
+            height = self._row.height(width)
+            if height is None:
+                height = super().get_height(rules, width)
+            self._heights[width] = height
+        return height
 
 
 class PromptUpdatingList(OptionList):
@@ -32,7 +53,7 @@ class PromptUpdatingList(OptionList):
         # (option identity, width) -> (the visual measured, its height); a changed
         # prompt gets a new visual, so only changed options are measured again.
         self._measured: dict[tuple[int, int], tuple[object, int]] = {}
-        self._lines_width = -1  # the content width at the last resize
+        self._lines_width = -1  # the content width the line map was measured at
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if len(self._measured) > 4 * len(self.options) + 64:  # widths seen while resizing
@@ -51,6 +72,11 @@ class PromptUpdatingList(OptionList):
             total -= 1  # as OptionList counts it: no rule under the last option
         return total
 
+    def _get_visual(self, option: Option) -> Visual:
+        if option._visual is None and isinstance(option.prompt, HangingRow):
+            option._visual = _HangingVisual(self, option.prompt)
+        return super()._get_visual(option)
+
     def _on_resize(self, event: events.Resize | None = None) -> None:
         # Option heights depend on the width only: a list that just got taller or
         # shorter (the panel under it changed) keeps its measurements.
@@ -59,7 +85,11 @@ class PromptUpdatingList(OptionList):
             event.prevent_default()  # OptionList's own handler forgets every height
             self._option_render_cache.clear()
             self.refresh()
-        self._lines_width = width
+
+    def _update_lines(self) -> None:
+        if not self._line_cache.lines:  # measured afresh: remember at which width
+            self._lines_width = self.scrollable_content_region.width
+        super()._update_lines()
 
     def set_options(self, options):
         self._measured.clear()
