@@ -111,3 +111,18 @@ def test_statements_are_bounded_by_their_sources():
     statements = virtual_statements(row)
     assert 0 < len(statements) <= 9
     assert all(len(v.text) <= len(row) for v in statements)
+
+
+def test_a_long_page_with_few_claims_finds_what_each_paragraph_finds():
+    # few hits on a long page: sentence bounds are found around each hit, not in one
+    # pass over the page; the findings must be those of the paragraphs checked alone
+    honest = "PRP is prepared from your own blood. Results vary between patients, and bruising is common. " * 40
+    paragraphs = [honest, "Our facial gives guaranteed results with zero downtime.", honest,
+                  "Does it hurt? Not at all.", honest, "Loved by Kim Kardashian and other A-listers!"]
+    text = "\n\n".join(paragraphs)
+    whole = [(f.start, f.rule) for f in checker().check(text)]
+    alone, offset = [], 0
+    for para in paragraphs:
+        alone += [(f.start + offset, f.rule) for f in checker().check(para)]
+        offset += len(para) + 2
+    assert whole == alone and len(whole) >= 4

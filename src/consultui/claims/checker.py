@@ -234,26 +234,43 @@ _ANSWER_YES = re.compile(
     re.IGNORECASE)
 _PARA_BREAK = re.compile(r"\n[ \t]*\n")
 _CONTEXT = 600      # characters looked at on each side of a hit
+_BIGRAM_SCAN_FROM = 20_000  # texts this long are scanned for candidate word pairs (see _bigram_scan)
 _NEG_WORDS = 10
 _HEDGE_WORDS = 4
 _MERGE_WORDS = 4
 
 
 class _Sentences:
-    """Sentence bounds of one text, found once per check (one regex pass)."""
+    """Sentence bounds of one text: found once per check by one regex pass when hits are
+    many, or around each hit (at most _CONTEXT characters each way) when they are few."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, local: bool = False) -> None:
         self.text = text
-        self.ends: list[int] = [m.end() for m in _SENT_END.finditer(text)]
-        self.paragraphs: list[int] = [m.end() for m in _PARA_BREAK.finditer(text)]
+        self.local = local
+        self.ends: list[int] = [] if local else [m.end() for m in _SENT_END.finditer(text)]
+        self.paragraphs: list[int] = [] if local else [m.end() for m in _PARA_BREAK.finditer(text)]
 
     def paragraph_start(self, start: int) -> int:
         """Start of the paragraph around `start`, at most 400 characters back."""
+        if self.local:
+            last = None
+            for m in _PARA_BREAK.finditer(self.text, max(0, start - 400), start):
+                last = m
+            return last.end() if last else max(0, start - 400)
         i = bisect.bisect_right(self.paragraphs, start)
         return max(self.paragraphs[i - 1] if i else 0, start - 400)
 
     def bounds(self, start: int, end: int) -> tuple[int, int]:
         """(s0, s1): the sentence around text[start:end], at most _CONTEXT characters each side."""
+        if self.local:
+            text = self.text
+            s0 = max(0, start - _CONTEXT)
+            for m in _SENT_END.finditer(text, s0, min(len(text), start + 1)):
+                if m.end() <= start:
+                    s0 = max(s0, m.end())
+            nxt = _SENT_END.search(text, end, min(len(text), end + _CONTEXT + 8))
+            s1 = nxt.end() if nxt else len(text)
+            return s0, min(s1, end + _CONTEXT)
         ends = self.ends
         i = bisect.bisect_right(ends, start)
         s0 = ends[i - 1] if i else 0
@@ -451,6 +468,32 @@ class Checker:
             groups.append(self._number)
         return tuple(groups)
 
+    def _bigram_scan(self, wanted: dict[str, tuple[_Group, ...]]) -> re.Pattern[str]:
+        """A regex that finds the candidate words of a text where their next token can
+        start one of their patterns: a word whose patterns all need a known next token
+        ("the" only before "fda", "stars", ...) gets a look-ahead for those tokens.
+        Alternatives are grouped by first character (one branch tried per position)."""
+        by_first: dict[str, list[str]] = {}
+        for word in sorted(wanted, key=len, reverse=True):
+            groups = wanted[word]
+            follow = None
+            if all(g.filtered and not g.free for g in groups) and self._number not in groups:
+                tokens: set[str] = set()
+                for g in groups:
+                    tokens.update(re.escape(t) + (r"(?!\w)" if t[-1:].isalnum() or t[-1:] == "_" else "")
+                                  for t in g.next_exact)
+                    tokens.update(re.escape(t) for t in g.next_prefix)
+                    if g.next_number:
+                        tokens.add(r"\d")
+                        tokens.update(NUMBER_WORDS)
+                follow = "|".join(sorted(tokens, key=len, reverse=True))
+            body = re.escape(word[1:]) + r"(?!\w)"
+            if follow:
+                body += r"(?=[\s,\-\u2010-\u2014]{0,12}(?i:" + follow + "))"
+            by_first.setdefault(re.escape(word[0]), []).append(body)
+        alternatives = "|".join(f"{first}(?:{'|'.join(rest)})" for first, rest in by_first.items())
+        return re.compile(r"(?<!\w)(?:" + alternatives + ")")
+
     def _raw_hits(self, text: str, should_stop: Callable[[], bool] | None = None) -> list[tuple[int, int, int]]:
         cache = self._word_cache
         if len(cache) > 200_000:
@@ -480,7 +523,11 @@ class Checker:
             patterns = self._patterns
             matchers = self._matchers
             number = self._number
-            if len(wanted) <= 200:
+            if len(text) >= _BIGRAM_SCAN_FROM:
+                # a long text: only the places where a candidate word is followed by a
+                # token its patterns can continue with, found by one C-level scan
+                scan = self._bigram_scan(wanted).finditer(text)
+            elif len(wanted) <= 200:
                 # only the candidate words, found by one C-level scan
                 scan = re.compile(r"(?<!\w)(?:" + "|".join(
                     re.escape(w) for w in sorted(wanted, key=len, reverse=True)) + r")(?!\w)").finditer(text)
@@ -657,7 +704,7 @@ class Checker:
             return []
         raw = sorted(set(raw))
         patterns = self._patterns
-        sentences = _Sentences(text)
+        sentences = _Sentences(text, local=len(raw) * 1500 < len(text))
         rules = self.rules
 
         def rank(h: _Hit) -> tuple:

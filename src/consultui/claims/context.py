@@ -147,9 +147,11 @@ _APPROVAL_PRONOUN = re.compile(
     r"this serum|this treatment|the treatment)\s+(?:is|are|has been|have been|was|were)\s+(?:\w+ly\s+)?"
     r"(?:approved|cleared|registered|licensed|licenced|certified|authori[sz]ed|endorsed|sanctioned))\b",
     re.IGNORECASE)
-_THIS_PROCESS = factored(r"\b(?:this|that|the same)\s+(?:process|decline|condition|problem)\b", re.IGNORECASE)
-_APPROVAL_VERB = factored(r"\b(?:approved|cleared|registered|licensed|licenced|certified|authorised|authorized|"
-                          r"endorsed|sanctioned)\b", re.IGNORECASE)
+# Both kinds of trigger in one pass: an approval verb, or "this process".
+_TRIGGER = factored(r"\b(?:approved|cleared|registered|licensed|licenced|certified|authorised|authorized|"
+                    r"endorsed|sanctioned|this\s+(?:process|decline|condition|problem)|"
+                    r"that\s+(?:process|decline|condition|problem)|the same\s+(?:process|decline|condition|problem))\b",
+                    re.IGNORECASE)
 _AGEING = re.compile(r"\b(?:ageing|aging|age-related|getting older|signs of age)\b", re.IGNORECASE)
 _HAIR_LOSS = re.compile(r"\b(?:hair loss|hair-loss|balding|baldness|alopecia|thinning hair|hair thinning)\b",
                         re.IGNORECASE)
@@ -170,8 +172,10 @@ def _previous_sentence(text: str, start: int) -> tuple[int, int]:
 
 def _referents(text: str, regulator: re.Pattern[str] | None) -> list[Virtual]:
     out = []
+    triggers = list(_TRIGGER.finditer(text))
+    verbs = [t for t in triggers if " " not in t.group() and "\t" not in t.group() and "\n" not in t.group()]
     if regulator is not None:
-        for verb in _APPROVAL_VERB.finditer(text):
+        for verb in verbs:
             m = _APPROVAL_PRONOUN.search(text, max(0, verb.start() - 80), verb.end())
             if m is None or m.end("claim") != verb.end():
                 continue
@@ -184,7 +188,7 @@ def _referents(text: str, regulator: re.Pattern[str] | None) -> list[Virtual]:
             w.add(f" by {reg.group()}", m.end("claim") - 1)
             out.append(w.build(f"\"{m.group('claim').split()[0]}\" refers to the previous sentence, "
                                f"which names {reg.group()}", (m.start("claim"), m.end("claim"))))
-    for m in _THIS_PROCESS.finditer(text):
+    for m in (t for t in triggers if len(t.group().split()) > 1):
         p0, p1 = _previous_sentence(text, m.start())
         s0 = p1 if p1 <= m.start() else m.start()
         ref = _AGEING.search(text, p0, p1) or _HAIR_LOSS.search(text, p0, p1)

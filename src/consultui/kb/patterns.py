@@ -204,7 +204,9 @@ class _Atom:
     optional: bool = False
     column: int = 1
 
-    def regex(self) -> str:
+    def regex(self, lead: bool = True, trail: bool = True) -> str:
+        """The atom's regex; `lead` False after a separator and `trail` False before one
+        (a word start or end is certain there: separators are not word characters)."""
         out = []
         for i, part in enumerate(self.parts):
             if i:
@@ -219,11 +221,11 @@ class _Atom:
                 out.append(_literal(part[1]))
         body = "".join(out)
         first, last = self.parts[0], self.parts[-1]
-        if first[0] in _WORDLIKE and _is_word_char(first[1][0]):
+        if lead and first[0] in _WORDLIKE and _is_word_char(first[1][0]):
             body = r"(?<!\w)" + body
         if self.star:
             body += rf"\w{{0,{SUFFIX_LETTERS}}}"
-        if self.star or (last[0] in _WORDLIKE and _is_word_char(last[1][-1])):
+        if trail and (self.star or (last[0] in _WORDLIKE and _is_word_char(last[1][-1]))):
             body += r"(?!\w)"
         return body
 
@@ -240,8 +242,13 @@ class _Atom:
         if not m:
             return [(Anchor(scan=True), None)]
         word = m.group().lower()
-        if m.end() < len(lit):           # can't, 24/7, 100%
-            return [(Anchor(word=word), None)]
+        if m.end() < len(lit):           # can't, 24/7, no.1: the sign is the next token
+            sign = lit[m.end()]
+            if sign in "'\u2019\u02bc":
+                return [(Anchor(word=word), tuple(Anchor(word=a) for a in "'\u2019\u02bc"))]
+            if sign.isspace() or sign in ",-\u2010\u2011\u2012\u2013\u2014":
+                return [(Anchor(word=word), None)]
+            return [(Anchor(word=word), (Anchor(word=sign),))]
         grows = first[0] != "lit"        # word~ and a lexicon term's plural add letters
         if len(self.parts) == 1:
             return [(Anchor(word=word, prefix=self.star or grows), following)]
@@ -268,8 +275,9 @@ class _Group:
     optional: bool = False
     column: int = 1
 
-    def regex(self) -> str:
-        alts = [_SEP.join(a.regex() for a in alt) for alt in self.alternatives]
+    def regex(self, lead: bool = True, trail: bool = True) -> str:
+        alts = [_SEP.join(a.regex(lead and k == 0, trail and k == len(alt) - 1) for k, a in enumerate(alt))
+                for alt in self.alternatives]
         return "(?:" + "|".join(alts) + ")"
 
 
@@ -619,7 +627,9 @@ def _to_regex(items: list) -> str:
     for idx, item in enumerate(items):
         if isinstance(item, _Gap):
             continue
-        body = item.regex()
+        # every item but the last is followed by a separator (a pattern cannot end with
+        # an optional item or a gap)
+        body = item.regex(lead=idx == 0, trail=idx == len(items) - 1)
         if idx == 0:
             out.append(body)
             continue
@@ -647,10 +657,24 @@ def _first_anchors(item) -> tuple[Anchor, ...] | None:
     return tuple(out)
 
 
+def _following(items: list) -> tuple[Anchor, ...] | None:
+    """Anchors of the token after the first item: those of the next item, and of the
+    one after it while items are optional (None after a gap or when unknown)."""
+    found: list[Anchor] = []
+    for item in items[1:]:
+        if isinstance(item, _Gap):
+            return None
+        anchors = _first_anchors(item)
+        if anchors is None:
+            return None
+        found.extend(a for a in anchors if a not in found)
+        if not item.optional:
+            return tuple(found)
+    return None
+
+
 def _entries(items: list) -> tuple[tuple[Anchor, tuple[Anchor, ...] | None], ...]:
-    following = None
-    if len(items) > 1 and not isinstance(items[1], _Gap) and not items[1].optional:
-        following = _first_anchors(items[1])
+    following = _following(items)
     first = items[0]
     out: list[tuple[Anchor, tuple[Anchor, ...] | None]] = []
     if isinstance(first, _Atom):
