@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import MountError
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from consultui.application.kbstore import KnowledgeBaseStore, Signature, StoreEvent
 from consultui.kb.load import StartupKB
@@ -23,6 +23,7 @@ from consultui.kb.model import KnowledgeBase
 from consultui.ui.compare import ComparePane
 from consultui.ui.dialogs import HelpScreen, ProblemsScreen
 from consultui.ui.section import Section
+from consultui.ui.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from consultui.ui.knowledge import KnowledgeSection
@@ -157,7 +158,7 @@ class ConsultApp(App):
                     # Hidden sections mount just after the first frame: a faster start.
                     if section == "compare":
                         yield widget
-        yield Footer()
+        yield SteadyFooter()  # rebuilt only when its keys change (Compare's ] was mostly footer)
 
     # -- theme -----------------------------------------------------------
     def get_css_variables(self) -> dict[str, str]:

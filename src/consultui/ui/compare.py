@@ -235,8 +235,11 @@ class ComparePane(Section):
                         body.append("\n")
                         body.append(mark, style="bold")
                 cells.append(body)
-            height += max(len(c.plain.split("\n")) for c in cells)
-            table.add_row(*cells, height=None, key=row.id)
+            # Every cell is already wrapped to its column: its height is its line count,
+            # so the table need not render 20 x N cells to measure them (height=None did).
+            row_height = max(len(c.plain.split("\n")) for c in cells)
+            height += row_height
+            table.add_row(*cells, height=row_height, key=row.id)
         if table.row_count and table.columns:
             table.cursor_coordinate = table.validate_cursor_coordinate(cursor)
         # The table takes the lines it needs (a scrollbar line when it is wider than the
