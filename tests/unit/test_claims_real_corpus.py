@@ -56,3 +56,39 @@ def test_honest_texts_give_no_high_severity_finding():
     high = [(c["id"], f["text"]) for c in _cases() if not c["expect"]
             for f in _check(c["text"]) if f["severity"] == "high"]
     assert high == []
+
+
+def _kb_texts():
+    """Every text of the bundled knowledge base a reader sees, with where it is."""
+    from claims_helpers import DRAFT
+    from consultui.kb.load import load_kb
+
+    kb = load_kb(DRAFT).kb
+    for t in kb.therapies:
+        yield f"therapy {t.id}", t.summary
+        if t.plain:
+            yield f"therapy {t.id} plain", t.plain
+    for tab in kb.tabs:
+        for therapy_id, row in tab.cells.items():
+            for row_id, cell in row.items():
+                if getattr(cell, "reports_study", False):
+                    continue  # a cell that reports a study may quote its claims
+                yield f"{tab.id}.{therapy_id}.{row_id}", cell.text
+                if cell.plain:
+                    yield f"{tab.id}.{therapy_id}.{row_id} plain", cell.plain
+    for q in kb.questions:
+        yield f"question {q.id}", q.text
+    for ci in kb.contraindications:
+        yield f"contraindication {ci.question}", ci.reason
+
+
+def test_the_knowledge_bases_own_texts_give_no_high_severity_finding():
+    high = [(where, f.text, f.rule) for where, text in _kb_texts()
+            for f in check_document(text, "text", checker()) if f.severity == "high"]
+    assert high == []
+
+
+def test_a_balanced_patient_article_gives_no_high_severity_finding():
+    article = (REAL.parent / "balanced-article.md").read_text(encoding="utf-8")
+    findings = check_document(article, "markdown", checker())
+    assert [(f.text, f.rule) for f in findings if f.severity == "high"] == []

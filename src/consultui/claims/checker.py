@@ -612,7 +612,7 @@ class Checker:
             hit.hedged = True
         if _DENIAL_AFTER.match(text, end, min(s1, end + 80)):
             return False
-        if _WARNING.search(text, s0, start) or _WARNING_AFTER.search(text, end, s1):
+        if _warned(text, s0, start) or _WARNING_AFTER.search(text, end, s1):
             return False
         if _scare_quoted(text, start, end):
             return False
@@ -748,6 +748,18 @@ class Checker:
 
 
 _QUOTES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
+# A reporting word of the page's own voice ("our claims", "our advertising promise") does
+# not make the sentence a report of somebody else's claim.
+_OWN_VOICE = re.compile(r"(?:\b(?:our|my|we|us|we're|we['\u2019]re)\s+)$", re.IGNORECASE)
+
+
+def _warned(text: str, s0: int, start: int) -> bool:
+    """A warning or reporting cue before `start` in the sentence, other than one in the
+    page's own voice."""
+    for m in _WARNING.finditer(text, s0, start):
+        if not _OWN_VOICE.search(text, max(s0, m.start() - 12), m.start()):
+            return True
+    return False
 
 
 def _regulator_regex(rules: tuple[Rule, ...]) -> re.Pattern[str]:
