@@ -216,7 +216,7 @@ _WARNING = factored(
     r"don['\u2019]?t (?:believe|trust|fall for)|distrust|so-called|"
     r"(?:claims?|promises?|phrases?|words?|terms?|wording|buzzwords?|language|expressions?) (?:like|such as)|"
     r"(?:that|who|which) (?:claim|claims|promise|promises|advertise|advertises|tout|touts|boast|boasts|market|markets|say|says)|"
-    r"(?:marketed|advertised|sold|billed|touted|promoted|labell?ed|described) as|describes?\s+(?:\w+\s+){0,3}as|"
+    r"(?:marketed|advertised|sold|billed|touted|promoted|labell?ed|described) as|describ(?:e|es|ed|ing)\s+(?:\w+\s+){0,3}as|allegedly|reportedly|purportedly|supposedly|"
     r"(?:some|many|other|certain)\s+(?:clinics|providers|sellers|companies|ads|adverts|advertisers|marketers|websites|brands|salons)|"
     r"claiming|claims? to|touting|banned|ban|prohibit\w*|not allowed|unlawful|illegal|ruled|breach\w*|regulators?|"
     r"claims|claimed|advertisements?|adverts?|advertising|headlines|hype\w*|buzzwords?|unsubstantiated|"
