@@ -282,10 +282,10 @@ class _Sentences:
 
 
 def _last_words(fragment: str, n: int) -> str:
-    words = fragment.split()
+    words = fragment.rsplit(None, n)  # splits only the end of a long sentence
     if len(words) <= n:
         return fragment
-    return " ".join(words[-n:])
+    return " ".join(words[1:])
 
 
 # The last clause break of a text, in one (C-level) match: greedy .* then a break.
