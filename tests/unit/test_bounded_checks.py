@@ -23,7 +23,7 @@ def _rule(rule_id: str, pattern: str) -> Rule:
 
 
 def _within_budget(checker: Checker, text_length: int) -> bool:
-    worst_step = max(cp.ways for _ri, cp in checker._patterns)
+    worst_step = max(cp.cost for _ri, cp in checker._patterns)
     return checker.last_work.work <= WORK_BASE + WORK_PER_CHAR * text_length + worst_step
 
 
@@ -42,6 +42,20 @@ def test_a_thousand_valid_rules_on_a_page_stop_early_within_their_budget():
     checker.check(page)
     assert checker.last_work.stopped_early
     assert _within_budget(checker, checker.last_work.stopped_at)
+
+
+def test_wide_lexicons_count_their_breadth_against_the_budget():
+    # 300 terms in every item: each attempt tries many alternatives, and the budget
+    # weighs it so (CompiledPattern.cost), so a page of matching words stops early
+    terms = tuple(f"w{n}" for n in range(300))
+    pattern = " ".join(["{wide}"] * 15 + ["nope"])
+    checker = Checker([Rule("wide", "miracle-cure", "low", (pattern,), "m", "s", (), lexicons=(("wide", terms),))])
+    page = "w1 " * 300_000 + "nope"  # the rare last word is there, so the rule is tried
+    checker.check(page)
+    work = checker.last_work
+    assert work.stopped_early and work.stopped_at < len(page) // 4
+    assert _within_budget(checker, work.stopped_at)
+    assert checker._patterns[0][1].cost >= 100  # 15 x 300 alternatives
 
 
 def test_ordinary_and_claim_dense_copy_never_stops_early():

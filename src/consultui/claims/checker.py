@@ -433,7 +433,7 @@ class Checker:
                         self._exact.setdefault(anchor.word, _Group()).add(pid, second)
             self._exceptions.append(tuple(comp(rule, s) for s in rule.exceptions))
         self._matchers: list = [None] * len(self._patterns)   # regex .match, compiled on first use
-        self._ways = [cp.ways for _ri, cp in self._patterns]
+        self._ways = [cp.cost for _ri, cp in self._patterns]  # work per attempt (ways x breadth)
         self._scanned: set[int] = set()                         # scan patterns used (so compiled)
         self._required = [(pid, cp.required) for pid, (_, cp) in enumerate(self._patterns) if cp.required]
         self._prefix_lengths = sorted({len(p) for p in self._prefix})

@@ -138,7 +138,7 @@ class CompiledPattern:
     """A parsed pattern. `regex_source` is the regular expression (IGNORECASE); `regex`
     compiles it on first use, so validating thousands of patterns stays fast."""
 
-    __slots__ = ("source", "regex_source", "entries", "words", "required", "ways", "_regex")
+    __slots__ = ("source", "regex_source", "entries", "words", "required", "ways", "cost", "_regex")
 
     def __init__(self, source: str, regex_source: str,
                  entries: tuple[tuple[Anchor, tuple[Anchor, ...] | None], ...], words: frozenset[str],
@@ -155,6 +155,9 @@ class CompiledPattern:
         # At most this many ways to match at one place (<= MAX_WAYS): what one anchored
         # match attempt can cost, whatever the text.
         self.ways = ways
+        # What one anchored attempt may cost, for a check's work budget: the ways, times
+        # how many alternatives (lexicon terms included) the regex may have to try.
+        self.cost = ways
         self._regex: re.Pattern[str] | None = None
 
     @property
@@ -718,7 +721,10 @@ def _parse_checked(source: str, lexicons: Lexicons = ()) -> tuple:
 @functools.lru_cache(maxsize=8192)
 def _compile(source: str, lexicons: Lexicons = ()) -> CompiledPattern:
     items = list(_parse_checked(source, lexicons))
-    return CompiledPattern(source, _to_regex(items), _entries(items), _words(items), _required(items), _ways(items))
+    cp = CompiledPattern(source, _to_regex(items), _entries(items), _words(items), _required(items), _ways(items))
+    alternatives = sum(len(item.alternatives) for item in items if isinstance(item, _Group))
+    cp.cost = cp.ways * max(1, alternatives // 32)
+    return cp
 
 
 def _required(items: list) -> tuple[frozenset[str], ...]:
