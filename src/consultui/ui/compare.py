@@ -402,7 +402,6 @@ class ComparePane(Section):
     # -- find ------------------------------------------------------------
     def action_find(self) -> None:
         self.query_one("#compare-find").display = True
-        self.set_class(True, "-finding")
         field = self.query_one("#compare-find-input", Input)
         self.screen.set_focus(field)
         self._refresh_for_find()
@@ -490,7 +489,6 @@ class ComparePane(Section):
 
     def close_find(self) -> None:
         self.query_one("#compare-find").display = False
-        self.set_class(False, "-finding")
         self.query_one("#compare-find-input", Input).value = ""
         self.set_query("")
         table = self.active_table()

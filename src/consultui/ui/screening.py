@@ -8,12 +8,15 @@ All knowledge-base and user text is data: it is always wrapped in Content(...).
 from __future__ import annotations
 
 
+from typing import cast
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.css.styles import RulesMap
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -55,6 +58,20 @@ VERDICT_STYLES = {
 
 _Q_PREFIX = "q:"
 _NEXT_ANSWER = {Answer.NOT_ASKED: Answer.YES, Answer.YES: Answer.NO, Answer.NO: Answer.NOT_ASKED}
+
+
+def _update(widget: Static, content: Content) -> None:
+    """Static.update, without a layout pass (which redraws the whole screen) when the
+    text is unchanged or takes as many lines as before: most keys change a panel's
+    words, not its height."""
+    if widget.content == content:
+        return
+    width = widget.content_region.width
+    if width <= 0 or not isinstance(widget.content, Content):
+        widget.update(content)
+        return
+    rules = cast(RulesMap, widget.styles)
+    widget.update(content, layout=widget.content.get_height(rules, width) != content.get_height(rules, width))
 
 
 class QuestionList(PromptUpdatingList):
@@ -322,7 +339,7 @@ class ScreeningSection(Section):
         target = self.query_one("#screening-question-detail", Static)
         question = self._question(self.highlighted_question_id())
         if question is None:
-            target.update(Content(""))
+            _update(target, Content(""))
             return
         answer = self.consultation.answer(question.id)
         lines = [Content.assemble(("Answer: ", "bold"), answer.label)]
@@ -338,7 +355,7 @@ class ScreeningSection(Section):
             lines.append(Content.assemble(("Note: ", "bold"), safe(note)))
         else:
             lines.append(Content.styled("No note (e adds one)", "dim"))
-        target.update(Content("\n").join(lines))
+        _update(target, Content("\n").join(lines))
 
     # -- verdicts --------------------------------------------------------
     @on(OptionList.OptionHighlighted, "#screening-verdicts")
@@ -395,7 +412,7 @@ class ScreeningSection(Section):
     def show_verdict_detail(self) -> None:
         target = self.query_one("#screening-verdict-text", Static)
         pv = self.selected_verdict()
-        target.update(self.verdict_detail(pv) if pv else Content("The knowledge base has no therapies."))
+        _update(target, self.verdict_detail(pv) if pv else Content("The knowledge base has no therapies."))
 
     # -- status ------------------------------------------------------------
     def status_text(self) -> Content:
@@ -415,10 +432,10 @@ class ScreeningSection(Section):
         return safe(" · ".join(parts))
 
     def show_status(self) -> None:
-        self.query_one("#screening-status", Static).update(self.status_text())
+        _update(self.query_one("#screening-status", Static), self.status_text())
         errors = [e for e in (self.session.save_error, self.session.autosave_error) if e]
         error_widget = self.query_one("#screening-error", Static)
-        error_widget.update(Content("\n").join(safe(f"⚠ {e}") for e in errors) if errors else Content(""))
+        _update(error_widget, Content("\n").join(safe(f"⚠ {e}") for e in errors) if errors else Content(""))
         error_widget.set_class(not errors, "-hidden")
 
     def _error(self, message: str) -> None:
