@@ -366,7 +366,7 @@ class ClaimsSection(Section):
             self.app.notify("Text cleared. ctrl+z brings it back.", title="Claims", markup=False, timeout=4)
 
     def action_copy_report(self) -> None:
-        report = plain_report(self.findings, self.kb, self.source)
+        report = plain_report(self.findings, self.kb, self.source, jurisdictions=self.checked_jurisdictions or self.jurisdictions)
         self.app.copy_to_clipboard(report)
         message = f"Report of {len(self.findings)} finding(s) copied to the clipboard."
         doubt = None if self._warned_clipboard else clipboard_doubt()
@@ -407,7 +407,8 @@ class ClaimsSection(Section):
                 "Replace the file?", f"{path} already exists. Replace it with this report?", yes="Replace", no="Cancel",
             ), answered)
             return
-        text = report_for_path(path, self.findings, self.kb, self.source)
+        text = report_for_path(path, self.findings, self.kb, self.source,
+                               jurisdictions=self.checked_jurisdictions or self.jurisdictions)
         try:
             write_text_atomic(path, text)
         except OSError as exc:
