@@ -3,32 +3,53 @@ saved only when valid, and applied to every section at once."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.css.query import NoMatches
-from textual.widgets import OptionList, Static, TextArea
+from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from consultui import paths
 from consultui.kb import files as kbfiles
 from consultui.kb.load import KBReadError, LoadResult, parse_kb
+from consultui.application.kbcheck import Cancelled, TextChecker
 from consultui.application.kbstore import KnowledgeBaseStore, SaveConflict
 from consultui.kb.model import KnowledgeBase
 from consultui.problems import Problem
 from consultui.termsafe import visible
 from consultui.ui.debounce import Debouncer
-from consultui.ui.safe import VisibleTextArea, safe
+from consultui.ui.bigtext import LargeTextArea
+from consultui.ui.safe import safe
 from consultui.ui.section import PaletteCommand, Section
 
 DEBOUNCE_SECONDS = 0.4
+# Textual's TOML highlighting re-counts the bytes of every line above an edit, on every
+# key: at 500 therapies (6.6 MB) that alone took seconds. Larger files are shown plain.
+HIGHLIGHT_MAX_CHARS = 400_000
 
 
-def make_editor(text: str = "") -> TextArea:
+class KBEditor(LargeTextArea):
+    """The knowledge-base editor. Whatever changes its height (the problems list appearing,
+    the find bar, a resized terminal), the line with the cursor stays in view."""
+
+    preferred_language: str | None = None  # TOML when the grammar is installed
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self.scroll_cursor_visible)
+
+    def show_plain_if_large(self, size: int) -> None:
+        language = None if size > HIGHLIGHT_MAX_CHARS else self.preferred_language
+        if self.language != language:
+            self.language = language
+
+
+def make_editor(text: str = "") -> KBEditor:
     """A code editor with line numbers; TOML highlighting when the grammar is installed."""
     language: str | None = None
     try:
@@ -36,14 +57,28 @@ def make_editor(text: str = "") -> TextArea:
             language = "toml"
     except Exception:  # tree-sitter missing or broken: plain text it is
         language = None
+    editor: KBEditor | None = None
     if language is not None:
         try:
-            return VisibleTextArea.code_editor(text, language=language, soft_wrap=False, tab_behavior="focus",
-                                        show_line_numbers=True, id="kb-editor")
+            editor = cast(KBEditor, KBEditor.code_editor(text, language=language, soft_wrap=False, tab_behavior="focus",
+                                                         show_line_numbers=True, id="kb-editor"))
         except Exception:  # LanguageDoesNotExist and friends
-            pass
-    return VisibleTextArea.code_editor(text, language=None, soft_wrap=False, tab_behavior="focus",
-                                show_line_numbers=True, id="kb-editor")
+            language = None
+    if editor is None:
+        editor = cast(KBEditor, KBEditor.code_editor(text, language=None, soft_wrap=False, tab_behavior="focus",
+                                                     show_line_numbers=True, id="kb-editor"))
+    editor.preferred_language = language
+    return editor
+
+
+def _match_start(line: str, needle: str, lo: int, hi: int, backwards: bool) -> int:
+    """Where a match of needle starts in line[lo:hi) (the last one when backwards), or -1."""
+    if hi <= lo:
+        return -1
+    if backwards:
+        return line.rfind(needle, lo, hi - 1 + len(needle))
+    found = line.find(needle, lo)
+    return found if found < hi else -1
 
 
 def problem_prompt(problem: Problem) -> Content:
@@ -60,6 +95,9 @@ class KnowledgeSection(Section):
         Binding("ctrl+n", "next_problem", "Next problem", id="knowledge.next", priority=True),
         Binding("ctrl+t", "revalidate", "Check now", id="knowledge.check", priority=True),
         Binding("ctrl+r", "discard", "Discard changes", id="knowledge.discard", priority=True),
+        Binding("ctrl+f", "find", "Find", id="knowledge.find", priority=True),
+        Binding("ctrl+l", "go_to_line", "Go to line", id="knowledge.line", priority=True),
+        Binding("alt+z", "toggle_wrap", "Wrap", id="knowledge.wrap", priority=True),
         Binding("ctrl+b", "app.backups", "Backups", id="knowledge.backups", priority=True),
         Binding("ctrl+o", "update", "Update", id="knowledge.update", priority=True),
         Binding("ctrl+g", "audit", "Audit", id="knowledge.audit", priority=True),
@@ -68,6 +106,7 @@ class KnowledgeSection(Section):
         ("type", "Edit the file; it is checked as you type and problems are listed with their lines"),
         ("tab", "Move to the list of problems; Enter on one moves the cursor to its line"),
         ("ctrl+z / ctrl+y", "Undo / redo in the editor"),
+        ("enter / ↓ / ↑", "In the find bar: next / next / previous match (escape closes it)"),
     ]
 
     def __init__(self, kb: KnowledgeBase, *, store: KnowledgeBaseStore, **kwargs: Any) -> None:
@@ -80,14 +119,25 @@ class KnowledgeSection(Section):
         self.validated_text: str | None = None
         self.disk_note = ""  # a word about the file on disk (invalid, changed, not UTF-8)
         self._checks = Debouncer(self, DEBOUNCE_SECONDS, self._start_validation)
+        self._checker = TextChecker()  # big files are checked in a child process
+        self._validated_generation = -1  # the edit generation the problems shown belong to
+        self._maybe_dirty = False  # set on every edit; made exact when a check comes back
+        self._loads_pending = 0
         self.audit_report: Any = None  # the last audit shown (kb.audit.AuditReport)
 
     # -- layout ------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(id="kb-status")
+        with Horizontal(id="kb-find-bar"):
+            yield Static(Content("Find:"), id="kb-find-label")
+            yield Input(placeholder="text to find (not case-sensitive)", id="kb-find-input")
+            yield Static(id="kb-find-status")
         yield make_editor()
         yield Static(id="kb-summary")
         yield OptionList(id="kb-problems")
+
+    def on_unmount(self) -> None:
+        self._checker.close()
 
     def on_mount(self) -> None:
         # The file is read into the editor when the section is first shown: a large
@@ -123,8 +173,8 @@ class KnowledgeSection(Section):
 
     # -- state ---------------------------------------------------------------
     @property
-    def editor(self) -> TextArea:
-        return self.query_one("#kb-editor", TextArea)
+    def editor(self) -> KBEditor:
+        return self.query_one("#kb-editor", KBEditor)
 
     @property
     def dirty(self) -> bool:
@@ -157,6 +207,9 @@ class KnowledgeSection(Section):
         editor = self.editor
         cursor = editor.cursor_location
         self.saved_text = text
+        self._maybe_dirty = False
+        editor.show_plain_if_large(len(text))  # before loading: no highlighting pass over a big file
+        self._loads_pending += 1  # load_text posts a Changed: not an edit of the user's
         editor.load_text(text)
         row = min(cursor[0], editor.document.line_count - 1)
         editor.cursor_location = (row, 0)
@@ -168,25 +221,30 @@ class KnowledgeSection(Section):
         parts = [f"File: {self.path}"]
         if self.bundled:
             parts.append(f"bundled (read-only): first save writes your copy at {paths.user_kb_path()}")
-        parts.append("● unsaved changes" if self.dirty else "saved")
+        parts.append("● unsaved changes" if self._maybe_dirty else "saved")
         self.query_one("#kb-status", Static).update(safe(" · ".join(parts)))
         self._show_summary()
 
     def _show_summary(self) -> None:
-        if self.validated_text is None or self.validated_text != self.editor.text:
+        # Nothing here joins the editor's text: at 6.6 MB that took 30 ms, on every key.
+        if self.validated_text is None or self._validated_generation != self._checks.generation:
             verdict = "Checking…"
         elif self.problems:
             verdict = f"✗ {len(self.problems)} problem(s): fix them to save. Enter on one goes to its line."
         else:
-            verdict = "✓ Valid. ctrl+s saves and applies it everywhere." if self.dirty else "✓ Valid."
+            verdict = "✓ Valid. ctrl+s saves and applies it everywhere." if self._maybe_dirty else "✓ Valid."
         text = verdict if not self.disk_note else f"{self.disk_note}\n{verdict}"
         self.query_one("#kb-summary", Static).update(safe(text))
 
     # -- validation ------------------------------------------------------------------
     @on(TextArea.Changed, "#kb-editor")
     def _text_changed(self) -> None:
-        self.show_status()
+        if self._loads_pending:
+            self._loads_pending -= 1  # the text just loaded (already being checked)
+            return
+        self._maybe_dirty = True
         self.schedule_validation()
+        self.show_status()
 
     def schedule_validation(self, immediate: bool = False) -> None:
         self._checks.schedule(immediate)
@@ -196,20 +254,32 @@ class KnowledgeSection(Section):
 
     @work(thread=True, exclusive=True, group="kb-validate")
     def _validate(self, text: str, name: str, generation: int) -> None:
-        result = parse_kb(text.encode("utf-8"), name)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_validation, text, generation, result)
+        # A newer edit starts a newer check (exclusive group) and cancels this one; a big
+        # file's check runs in a child process, which the cancel ends (application/kbcheck.py).
+        worker = get_current_worker()
+        try:
+            problems = self._checker.check(text, name, lambda: worker.is_cancelled)
+        except Cancelled:
+            return
+        except (RuntimeError, OSError) as exc:
+            if worker.is_cancelled:
+                return
+            problems = [Problem(name, None, None, "", f"the check could not run ({exc})", "ctrl+t tries again")]
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_validation, text, generation, problems)
 
-    def _show_validation(self, text: str, generation: int, result: LoadResult) -> None:
+    def _show_validation(self, text: str, generation: int, problems: list[Problem]) -> None:
         if not self._checks.is_current(generation) or not self.is_attached:
             return  # typed again since (a newer check is on its way), or closing
         try:
-            self.show_problems(text, result.problems)
+            self._maybe_dirty = self.opened and text != self.saved_text  # exact, once per check
+            self.show_problems(text, problems)
         except NoMatches:  # the app closed while the check ran
             return
 
     def show_problems(self, text: str, problems: list[Problem]) -> None:
         self.validated_text = text
+        self._validated_generation = self._checks.generation
         self.problems = list(problems)
         options = self.query_one("#kb-problems", OptionList)
         options.clear_options()
@@ -246,6 +316,110 @@ class KnowledgeSection(Section):
         self.validated_text = None
         self.show_status()
         self.schedule_validation(immediate=True)
+
+    # -- find, go to line, wrap ---------------------------------------------------------
+    def action_find(self) -> None:
+        """Open the find bar; pressed again while it is open, go to the next match."""
+        bar = self.query_one("#kb-find-bar")
+        field = self.query_one("#kb-find-input", Input)
+        if bar.has_class("-open") and field.has_focus and field.value:
+            self.find_next()
+            return
+        bar.add_class("-open")
+        field.focus()
+
+    @on(Input.Submitted, "#kb-find-input")
+    def _find_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.find_next()
+
+    def on_key(self, event: events.Key) -> None:
+        """In the find bar: up / down go to the previous / next match, escape closes it."""
+        field = self.query("#kb-find-input")
+        if not field or not field.first().has_focus:
+            return
+        if event.key in ("down", "up"):
+            event.stop()
+            self.find_next(backwards=event.key == "up")
+        elif event.key == "escape":
+            event.stop()
+            self.close_find()
+
+    def close_find(self) -> None:
+        self.query_one("#kb-find-bar").remove_class("-open")
+        self.query_one("#kb-find-status", Static).update(Content(""))
+        self.editor.focus()
+
+    def find_next(self, backwards: bool = False) -> bool:
+        """Select the next (or previous) match of the find text after (before) the cursor,
+        wrapping around the end; not case-sensitive, within one line. True when found."""
+        needle = self.query_one("#kb-find-input", Input).value.casefold()
+        status = self.query_one("#kb-find-status", Static)
+        if not needle:
+            status.update(Content("Type the text to find."))
+            return False
+        editor = self.editor
+        document = editor.document
+        count = document.line_count
+        row, column = editor.selection.start if backwards else editor.selection.end
+        # Line by line from the cursor (no join of the whole text: 6.6 MB at 500 therapies);
+        # the last step comes back to the cursor's line for the part not yet searched.
+        for step in range(count + 1):
+            index = (row - step if backwards else row + step) % count
+            line = document.get_line(index).casefold()
+            if step == 0:
+                lo, hi = (0, column) if backwards else (column, len(line) + 1)
+            elif step == count:
+                lo, hi = (column + 1, len(line) + 1) if backwards else (0, column)
+            else:
+                lo, hi = 0, len(line) + 1
+            found = _match_start(line, needle, lo, hi, backwards)
+            if found != -1:
+                from textual.widgets.text_area import Selection
+
+                editor.selection = Selection((index, found), (index, found + len(needle)))
+                editor.scroll_cursor_visible(center=True)
+                wrapped = index > row if backwards else index < row or (step == count)
+                where = f"line {index + 1}"
+                if wrapped:
+                    where += " (from the end)" if backwards else " (from the top)"
+                status.update(Content(where))
+                return True
+        status.update(Content("Not found."))
+        return False
+
+    def action_go_to_line(self) -> None:
+        from consultui.ui.screening_dialogs import TextPrompt
+
+        count = self.editor.document.line_count
+
+        def answered(value: str | None) -> None:
+            if value is None or not value.strip():
+                return
+            try:
+                line = int(value.strip())
+            except ValueError:
+                self.app.notify(f"{value.strip()!r} is not a line number (1 to {count}).", title="Go to line",
+                                severity="warning", markup=False)
+                return
+            self.go_to_line(line)
+
+        self.app.push_screen(TextPrompt("Go to line", f"A line number from 1 to {count}.",
+                                        str(self.editor.cursor_location[0] + 1)), answered)
+
+    def go_to_line(self, line: int) -> None:
+        editor = self.editor
+        row = min(max(line - 1, 0), editor.document.line_count - 1)
+        editor.cursor_location = (row, 0)
+        editor.scroll_cursor_visible(center=True)
+        editor.focus()
+
+    def action_toggle_wrap(self) -> None:
+        editor = self.editor
+        editor.soft_wrap = not editor.soft_wrap
+        self.call_after_refresh(editor.scroll_cursor_visible)
+        state = "on: long lines wrap" if editor.soft_wrap else "off: long lines scroll sideways"
+        self.app.notify(f"Soft wrap {state}.", title="Knowledge base", markup=False, timeout=2)
 
     # -- audit (kb/audit.py) ----------------------------------------------------------
     def action_audit(self) -> None:
@@ -322,6 +496,7 @@ class KnowledgeSection(Section):
             return
         self.path = target
         self.saved_text = text
+        self._maybe_dirty = False
         self.disk_note = ""
         message = f"Saved {target}"
         if first_copy:
@@ -454,6 +629,7 @@ class KnowledgeSection(Section):
             return  # not read yet: it is read fresh when the section is first shown
         if text == self.editor.text:
             self.saved_text = text
+            self._maybe_dirty = False
             self.store.adopt_disk(text)
             self.show_status()
             return
