@@ -137,13 +137,14 @@ class TextChecker:
                 self._stop()
                 raise RuntimeError(f"the checking process cannot be reached: {exc}") from None
             while True:
+                if cancelled():
+                    self._stop()  # the only way to stop a parse in progress
+                    raise Cancelled
                 try:
                     answer = child.answers.get(timeout=POLL_SECONDS)
                     break
                 except queue.Empty:
-                    if cancelled():
-                        self._stop()  # the only way to stop a parse in progress
-                        raise Cancelled from None
+                    continue
         if answer is None:
             self._stop()
             raise RuntimeError("the checking process ended unexpectedly")
