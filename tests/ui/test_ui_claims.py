@@ -186,3 +186,93 @@ def test_spans_split_across_lines():
 
     f = Finding("r", "c", "low", 3, 9, 1, 4, "lo\nwor", "m", "s")
     assert spans_by_line("hello\nworld", [f]) == {0: [(3, 5, "low")], 1: [(0, 3, "low")]}
+
+
+async def test_ten_thousand_findings_are_listed_drawing_only_the_rows_on_screen(app):
+    from consultui.claims.checker import Finding
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        listing = app.query_one(FindingsList)
+        drawn = []
+        original = listing.render_item
+        listing.render_item = lambda item, width, highlighted: drawn.append(item) or original(item, width, highlighted)
+        findings = [Finding("r", "c", "high", n, n + 5, n + 1, 1, f"claim {n}", "m", "s") for n in range(10_000)]
+        listing.set_items(findings)
+        await pilot.pause()
+        assert listing.item_count == 10_000
+        assert listing.virtual_size.height == 20_000  # known without drawing anything
+        assert 0 < len(drawn) <= listing.size.height  # only the rows on screen
+        await pilot.press("tab")  # into the list
+        listing.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        assert listing.highlighted == 9_999
+        assert "claim 9999" in list_text(app)
+        assert len(drawn) <= 4 * listing.size.height
+
+
+async def test_save_report_writes_markdown_and_asks_before_replacing(app, tmp_path):
+    import json
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        app.query_one(ClaimsEditor).insert(TEXT)
+        await settle(app, pilot)
+        section = app.query_one(ClaimsSection)
+        target = tmp_path / "report.md"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        report = target.read_text(encoding="utf-8")
+        assert report.startswith("# Red-flag claims report") and "Guaranteed results" in report
+        assert "**Why:** Results cannot be guaranteed." in report
+        target.write_text("keep me", encoding="utf-8")
+        section.save_report(target)  # exists: asks first
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert target.read_text(encoding="utf-8") == "keep me"
+        section.save_report(target)
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert target.read_text(encoding="utf-8").startswith("# Red-flag claims report")
+        as_json = tmp_path / "report.json"
+        section.save_report(as_json)
+        await pilot.pause()
+        payload = json.loads(as_json.read_text(encoding="utf-8"))
+        assert payload["counts"] == {"high": 1, "medium": 0, "low": 0}
+        assert payload["findings"][0]["rule"] == "guaranteed-results"
+        section.save_report(tmp_path / "report.txt")
+        await pilot.pause()
+        assert (tmp_path / "report.txt").read_text(encoding="utf-8").startswith("Red-flag claims report (consultui)")
+
+
+async def test_copying_warns_once_where_the_terminal_may_not_take_osc52(app, monkeypatch):
+    monkeypatch.setenv("TERM_PROGRAM", "Apple_Terminal")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        app.query_one(ClaimsEditor).insert(TEXT)
+        await settle(app, pilot)
+        for _ in range(2):
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+        warnings = [n for n in app._notifications if "OSC 52" in n.message]
+        assert len(warnings) == 1 and "ctrl+s saves the report" in warnings[0].message
+        assert "Guaranteed results" in app.clipboard
+
+
+def test_clipboard_doubt_by_terminal():
+    from consultui.clipboard import clipboard_doubt
+
+    assert clipboard_doubt({"TERM_PROGRAM": "iTerm.app", "TERM": "xterm-256color"}) is None
+    assert clipboard_doubt({"KITTY_WINDOW_ID": "1", "TERM": "xterm-kitty"}) is None
+    assert "tmux" in clipboard_doubt({"TMUX": "/tmp/x", "TERM": "screen", "TERM_PROGRAM": "tmux"})
+    assert "macOS Terminal" in clipboard_doubt({"TERM_PROGRAM": "Apple_Terminal"})
+    assert clipboard_doubt({"TERM": "xterm-256color"})  # unknown: one warning

@@ -26,7 +26,8 @@ from consultui.termsafe import visible
 from consultui.ui.debounce import Debouncer
 from consultui.ui.findinglist import LazyList
 from consultui.ui.colours import rich_colour, severity_highlights
-from consultui.ui.safe import VisibleTextArea, safe
+from consultui.ui.bigtext import LargeTextArea
+from consultui.ui.safe import safe
 from consultui.ui.section import PaletteCommand, Section
 
 DEBOUNCE_SECONDS = 0.25
@@ -60,7 +61,7 @@ def spans_by_line(text: str, findings: list[Finding]) -> dict[int, list[tuple[in
     return marks
 
 
-class ClaimsEditor(VisibleTextArea):
+class ClaimsEditor(LargeTextArea):
     """A TextArea that draws the findings of the last check over the text."""
 
     def __init__(self, **kwargs) -> None:
