@@ -14,14 +14,24 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from consultui import paths
-from consultui.kb import files as kbfiles
-from consultui.kb.load import KBReadError, LoadResult, StartupKB, load_for_app, parse_kb, read_bytes
+from consultui.kb.load import KBReadError, LoadResult, StartupKB, file_signature, load_for_app, parse_kb, read_bytes
 from consultui.kb.model import KnowledgeBase
 from consultui.problems import Problem
 from consultui.textdecode import decode_lenient
+
+if TYPE_CHECKING:
+    from consultui.kb import files as kbfiles
+
+
+def _files():
+    """kb.files (saving, backups) is imported when first needed, not before the first frame."""
+    from consultui.kb import files
+
+    return files
+
 
 Signature = tuple[int, int, int]
 
@@ -93,7 +103,7 @@ class KnowledgeBaseStore:
         self.path: Path = Path(failed) if failed is not None and Path(failed).is_file() else Path(startup.path)
         self.why = startup.why
         self.reload_problems: list[Problem] = []
-        self.signature: Signature | None = kbfiles.file_signature(self.path)
+        self.signature: Signature | None = file_signature(self.path)
         self._listeners: list[Listener] = []
         # What the editor's text is based on: the hash of the bytes it read (None: no file
         # there yet). A save first checks that the file still holds them.
@@ -122,7 +132,7 @@ class KnowledgeBaseStore:
 
     @property
     def bundled(self) -> bool:
-        return kbfiles.is_bundled(self.path)
+        return _files().is_bundled(self.path)
 
     def save_target(self) -> Path:
         """Where a save goes: the bundled file is read-only, so its first save makes the user copy."""
@@ -147,7 +157,7 @@ class KnowledgeBaseStore:
     # -- the file on disk ------------------------------------------------------
     def disk_changed(self) -> Signature | None:
         """The file's new signature when it changed since last seen, else None. Cheap: one stat."""
-        signature = kbfiles.file_signature(self.path)
+        signature = file_signature(self.path)
         if signature == self.signature:
             return None
         self.signature = signature
@@ -217,7 +227,7 @@ class KnowledgeBaseStore:
         first_copy = self.bundled
         if not overwrite:
             self._check_base(target)
-        result = kbfiles.save_kb_text(target, text)
+        result = _files().save_kb_text(target, text)
         if result.written and first_copy:
             self._record_base(target)
         if result.written and result.kb is not None:
@@ -240,7 +250,7 @@ class KnowledgeBaseStore:
         target = Path(path)
         if os.path.lexists(target):
             raise FileExistsError(17, "already exists; choose another name", str(target))
-        result = kbfiles.save_kb_text(target, text)
+        result = _files().save_kb_text(target, text)
         if result.written and result.kb is not None:
             self._saved(result, target, text)
         return result
@@ -248,7 +258,7 @@ class KnowledgeBaseStore:
     def _saved(self, result: kbfiles.SaveResult, target: Path, text: str) -> None:
         self._base = hashlib.sha256(text.encode("utf-8")).hexdigest()
         assert result.kb is not None
-        self._apply(result.kb, target, kbfiles.file_signature(target))
+        self._apply(result.kb, target, file_signature(target))
 
     # -- corrections from a newer bundled file (kb/update.py) ----------------------
     def update_due(self) -> Any:
@@ -283,7 +293,7 @@ class KnowledgeBaseStore:
 
     def finish_update(self, written: Any) -> None:
         """On the UI thread after write_update: the merged file is in use everywhere."""
-        disk = self.read_disk(self.path, kbfiles.file_signature(self.path))
+        disk = self.read_disk(self.path, file_signature(self.path))
         if disk.result is not None and disk.result.ok and disk.result.kb is not None:
             self._apply(disk.result.kb, self.path, disk.signature)
         self._publish(StoreEvent("update-done", self.kb, self.path, update=written))

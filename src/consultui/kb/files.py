@@ -22,6 +22,7 @@ from typing import Any
 
 from consultui import atomic, paths
 from consultui.kb import schema
+from consultui.kb import load as load_signature
 from consultui.kb.load import Loaded, LoadResult, bundled_kb_path, parse_kb, read_bytes
 from consultui.kb.model import KnowledgeBase
 from consultui.problems import Problem
@@ -402,16 +403,9 @@ def editor_command(editor: str, path: str | os.PathLike[str], platform: str | No
 
 # -- noticing changes on disk -----------------------------------------------------
 
-Signature = tuple[int, int, int]
-
-
-def file_signature(path: str | os.PathLike[str]) -> Signature | None:
-    """(mtime_ns, size, inode) of a file, or None when it is missing or unreadable."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
+# In kb/load.py (the app needs it before its first frame, without this module's imports).
+Signature = load_signature.Signature
+file_signature = load_signature.file_signature
 
 
 # File bytes as editor text (cli/kb.py and ui/knowledge.py use this name).

@@ -163,6 +163,18 @@ def more_problems(name: str, hidden: int) -> Problem:
                    f"(only the first {MAX_ISSUES} are listed)", "fix these and validate again")
 
 
+Signature = tuple[int, int, int]
+
+
+def file_signature(path: str | os.PathLike[str]) -> Signature | None:
+    """(mtime_ns, size, inode) of a file, or None when it is missing or unreadable."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
 def toml_syntax_problem(name: str, parser_message: str, text: str) -> Problem:
     """A TOML syntax error in plain words, with the line and a likely fix (kb/tomlerrors.py)."""
     from consultui.kb.tomlerrors import explain

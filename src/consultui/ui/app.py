@@ -150,14 +150,12 @@ class ConsultApp(App):
         elif self.kb.schema_version == 1:
             yield Static(self._version_banner(), id="kb-version-banner")
         with SectionTabs(id="sections"):
-            for section, (title, _key, factory) in SECTIONS.items():
+            for section, (title, _key, _factory) in SECTIONS.items():
                 with TabPane(title, id=section):
-                    widget = factory(self.store)
-                    widget.id = f"{section}-section"
-                    self._sections[section] = widget
-                    # Hidden sections mount just after the first frame: a faster start.
+                    # Only Compare is built for the first frame; the hidden sections (their
+                    # modules too) are built and mounted just after it: a faster start.
                     if section == "compare":
-                        yield widget
+                        yield self.section(section)
         yield SteadyFooter()  # rebuilt only when its keys change (Compare's ] was mostly footer)
 
     # -- theme -----------------------------------------------------------
@@ -335,10 +333,10 @@ class ConsultApp(App):
     async def action_quit(self) -> None:
         """Quit; with unsaved changes in the knowledge-base editor, or typed claims copy
         that exists nowhere else, ask first."""
-        knowledge = self._knowledge_section()
+        knowledge = self._sections.get("knowledge")  # not built yet: nothing to lose
         unsaved: list[str] = []
-        if knowledge.is_mounted and knowledge.dirty:
-            unsaved.append(f"The knowledge-base editor has unsaved changes to {knowledge.path}.")
+        if knowledge is not None and knowledge.is_mounted and getattr(knowledge, "dirty", False):
+            unsaved.append(f"The knowledge-base editor has unsaved changes to {getattr(knowledge, 'path', '')}.")
         claims = self._sections.get("claims")
         if claims is not None and getattr(claims, "unsaved_text", False):
             unsaved.append("The Claims section has text that is not saved anywhere.")
@@ -366,7 +364,8 @@ class ConsultApp(App):
 
     # -- actions ---------------------------------------------------------
     async def _mount_hidden_sections(self) -> None:
-        for section_id, widget in self._sections.items():
+        for section_id in SECTIONS:
+            widget = self.section(section_id)
             if widget.is_mounted:
                 continue
             try:
@@ -418,13 +417,20 @@ class ConsultApp(App):
     def _knowledge_section(self) -> KnowledgeSection:
         from consultui.ui.knowledge import KnowledgeSection
 
-        section = self._sections["knowledge"]
+        section = self.section("knowledge")
         assert isinstance(section, KnowledgeSection)
         return section
 
     def section(self, section_id: str) -> Section:
-        """The section widget (it may not be mounted yet in the first moments)."""
-        return self._sections[section_id]
+        """The section widget, built when first asked for (it may not be mounted yet in the
+        first moments); it is built with the knowledge base in use at that time."""
+        widget = self._sections.get(section_id)
+        if widget is None:
+            _title, _key, factory = SECTIONS[section_id]
+            widget = factory(self.store)
+            widget.id = f"{section_id}-section"
+            self._sections[section_id] = widget
+        return widget
 
     def action_section(self, section: str) -> None:
         tabs = self._tabs()

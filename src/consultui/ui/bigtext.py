@@ -27,7 +27,7 @@ from textual.geometry import Size
 from textual.widgets import TextArea
 from textual.widgets.text_area import Edit, EditResult, Location
 
-from consultui.ui.safe import VisibleTextArea
+from consultui.ui.visibletext import VisibleTextArea
 
 
 class _TextCachedDocument(Document):

@@ -3,11 +3,11 @@ steer the terminal: Textual's Content and Rich's Text strip only BEL, BS, VT, FF
 so ESC and the C1 controls are replaced here (see consultui/termsafe.py)."""
 from __future__ import annotations
 
-from rich.text import Text
-from textual.content import Content
-from textual.widgets import TextArea
+from typing import Any
 
-from consultui.termsafe import pictures, visible
+from textual.content import Content
+
+from consultui.termsafe import visible
 
 
 def safe(text: str) -> Content:
@@ -15,12 +15,11 @@ def safe(text: str) -> Content:
     return Content(visible(text))
 
 
-class VisibleTextArea(TextArea):
-    """A TextArea whose text stays exactly as in the file (saving keeps every character)
-    but whose control characters are drawn visibly: one picture per character ("␛" for
-    ESC, "�" for a C1 control), so spans and columns counted in characters stay right."""
+def __getattr__(name: str) -> Any:
+    """VisibleTextArea lives in ui/visibletext.py (it imports Textual's TextArea, which the
+    first frame does not need); older imports from here still work."""
+    if name == "VisibleTextArea":
+        from consultui.ui.visibletext import VisibleTextArea
 
-    def get_line(self, line_index: int) -> Text:
-        # Built from the document line itself: Text() would silently drop BEL, BS, VT, FF
-        # and CR (shifting every later column); pictures() keeps one character for each.
-        return Text(pictures(self.document.get_line(line_index)), end="", no_wrap=True)
+        return VisibleTextArea
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
