@@ -37,10 +37,11 @@ class HelpScreen(_Dialog):
 
     def compose(self) -> ComposeResult:
         lines: list[Content] = []
+        width = min(max((len(key) for _, keys in self.groups for key, _ in keys), default=12) + 2, 20)
         for title, keys in self.groups:
             lines.append(Content.styled(title, "bold underline"))
             for key, description in keys:
-                lines.append(Content.assemble((f"  {key:<14}", "bold"), description))
+                lines.append(Content.assemble((f"  {key:<{width}}", "bold"), description))
             lines.append(Content(""))
         lines.append(Content.styled(self.CLOSING, "italic"))
         with Vertical(classes="dialog", id="help-dialog"):
