@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterable
 from consultui.claims.alternation import factored
 from consultui.claims.context import virtual_statements
 from consultui.claims.extract import extract
-from consultui.kb import model
+from consultui.kb import model, regexcache
 from consultui.kb.model import Rule
 from consultui.kb.patterns import NUMBER_RE, NUMBER_WORDS, Anchor, CompiledPattern, PatternError, compile_pattern
 from consultui.fileread import FileReadError, read_limited
@@ -659,6 +659,7 @@ class Checker:
             if extra:
                 findings = sorted(findings + extra, key=lambda f: (f.start, f.end))
             self.last_work = work
+        regexcache.save()  # the regexes this check compiled, for the next process
         return findings
 
     def _context_findings(self, text: str, findings: list[Finding],

@@ -14,6 +14,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from consultui.kb.regexcache import compile_regex
+
 __all__ = [
     "PatternError", "CompiledPattern", "compile_pattern", "PATTERN_SYNTAX_DOC",
     "NUMBER_WORDS", "MAX_PATTERN_LENGTH", "MAX_ITEMS", "MAX_GAPS", "MAX_GAP_WORDS",
@@ -163,7 +165,8 @@ class CompiledPattern:
     @property
     def regex(self) -> re.Pattern[str]:
         if self._regex is None:
-            self._regex = re.compile(self.regex_source, re.IGNORECASE)
+            # from the on-disk store of compiled regexes when it has it (see regexcache.py)
+            self._regex = compile_regex(self.regex_source, re.IGNORECASE)
         return self._regex
 
     def __repr__(self) -> str:

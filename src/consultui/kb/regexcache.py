@@ -1,0 +1,176 @@
+"""Pattern regexes kept compiled on disk, so that a new process need not compile them again.
+
+`re.compile` spends nearly all its time in the regex parser and code generator, which are
+pure Python: about 0.5 s for the bundled rules' 300 pattern regexes (lexicons make some
+of them 5 KB long), against 10 ms to rebuild the same objects from their compiled code.
+A `re.Pattern` cannot be pickled in compiled form (pickling stores only the source), so
+this module stores what the compiler produces, which is plain data (the regex engine's
+code, a list of integers, and the group names), as JSON under the regex source and
+flags, and rebuilds a pattern from it with the engine's own constructor (_sre.compile).
+
+The file is named by everything the code depends on (the Python build and the engine's
+version), so another Python never reads it. The engine checks any code it is given and
+refuses invalid code; an entry is used only when its source and flags are those asked
+for, and (on POSIX) when the file is this user's own that nobody else can write. Anything
+wrong (no such engine internals, a corrupt file) simply means re.compile, as before.
+Writes are best effort, atomic, and happen only when a check compiled something new.
+"""
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import importlib
+import json
+import os
+import re
+import stat
+import sys
+import threading
+from array import array
+from typing import Any
+
+from consultui import paths
+from consultui.atomic import write_bytes_atomic
+from consultui.fileread import read_limited
+
+FORMAT = 3
+MAX_ENTRIES = 4000            # a file of hostile or generated rule sets stops growing here
+MAX_SOURCE = 200_000          # longer sources are compiled each time, never stored
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+_lock = threading.Lock()
+_table: dict[tuple[str, int], list[Any]] | None = None   # (source, flags) -> stored entry
+_dirty = False
+
+
+# The engine's code words as stored: base64 of their bytes (a JSON list of integers
+# would take several times longer to read).
+_CODE_TYPE = "I"
+
+
+@functools.cache
+def _engine() -> tuple[Any, Any, Any] | None:
+    """(_sre, re._parser, re._compiler), or None where CPython's regex internals differ."""
+    try:  # private modules, hence imported by name (type checkers have no stubs for them)
+        _sre = importlib.import_module("_sre")
+        _compiler = importlib.import_module("re._compiler")
+        _parser = importlib.import_module("re._parser")
+    except ImportError:
+        return None
+    if (sys.implementation.name != "cpython" or not callable(getattr(_sre, "compile", None))
+            or array(_CODE_TYPE).itemsize != getattr(_sre, "CODESIZE", 0)):
+        return None
+    return _sre, _parser, _compiler
+
+
+def _file_name() -> str | None:
+    engine = _engine()
+    if engine is None:
+        return None
+    sre = engine[0]
+    tag = f"{FORMAT};{sys.implementation.cache_tag};{sys.version};{sre.MAGIC};{sre.CODESIZE}"
+    return f"regex-{hashlib.sha256(tag.encode()).hexdigest()[:16]}.json"
+
+
+def _untrusted(info: os.stat_result) -> str | None:
+    if os.name != "posix":
+        return None
+    if info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return None
+    return "not this user's own private file"
+
+
+def _load() -> dict[tuple[str, int], list[Any]]:
+    name = _file_name()
+    if name is None:
+        return {}
+    try:
+        data = read_limited(paths.user_cache_dir() / name, MAX_FILE_BYTES, "a cache entry", check=_untrusted)
+        entries = json.loads(data)["entries"]
+        return {(e[0], e[1]): e for e in entries if isinstance(e, list) and len(e) == 7}
+    except Exception:  # noqa: BLE001 - any unusable file means "nothing cached"
+        return {}
+
+
+def _build(entry: list[Any]) -> re.Pattern[str] | None:
+    engine = _engine()
+    if engine is None:
+        return None
+    source, _asked, flags, code, groups, groupindex, indexgroup = entry
+    try:
+        words = array(_CODE_TYPE)
+        words.frombytes(base64.b64decode(code))
+        compiled = engine[0].compile(source, flags, words.tolist(), groups, groupindex, tuple(indexgroup))
+    except Exception:  # noqa: BLE001 - refused or malformed code: compile from the source
+        return None
+    return compiled if isinstance(compiled, re.Pattern) else None
+
+
+def _entry(source: str, flags: int) -> tuple[re.Pattern[str], list[Any] | None]:
+    """Compile `source` as re.compile does, keeping the compiler's output."""
+    engine = _engine()
+    if engine is None or len(source) > MAX_SOURCE:
+        return re.compile(source, flags), None
+    _sre, _parser, _compiler = engine
+    try:
+        parsed = _parser.parse(source, flags)
+        code = base64.b64encode(array(_CODE_TYPE, [int(op) for op in _compiler._code(parsed, flags)]).tobytes()).decode()
+        groupindex = dict(parsed.state.groupdict)
+        indexgroup: list[str | None] = [None] * parsed.state.groups
+        for key, index in groupindex.items():
+            indexgroup[index] = key
+        entry = [source, int(flags), int(flags | parsed.state.flags), code, parsed.state.groups - 1,
+                 groupindex, indexgroup]
+        built = _build(entry)
+    except Exception:  # noqa: BLE001 - internals not as expected: the public way
+        built = None
+    if built is None or built.pattern != source:
+        return re.compile(source, flags), None
+    return built, entry
+
+
+def compile_regex(source: str, flags: int = 0) -> re.Pattern[str]:
+    """re.compile(source, flags), from the on-disk store when it has it."""
+    global _table, _dirty
+    key = (source, int(flags))
+    with _lock:
+        if _table is None:
+            _table = _load()
+        entry = _table.get(key)
+    if entry is not None:
+        built = _build(entry)
+        if built is not None and built.pattern == source:
+            return built
+    pattern, entry = _entry(source, flags)
+    if entry is not None:
+        with _lock:
+            if _table is not None and len(_table) < MAX_ENTRIES:
+                _table[key] = entry
+                _dirty = True
+    return pattern
+
+
+def save() -> None:
+    """Write the store if regexes were compiled since it was read (best effort)."""
+    global _dirty
+    name = _file_name()
+    with _lock:
+        if not _dirty or _table is None or name is None:
+            return
+        entries = list(_table.values())
+        _dirty = False
+    try:
+        data = json.dumps({"format": FORMAT, "entries": entries}, ensure_ascii=False, separators=(",", ":"))
+        if len(data) <= MAX_FILE_BYTES:
+            write_bytes_atomic(paths.user_cache_dir() / name, data.encode("utf-8"))
+    except (OSError, TypeError, ValueError):
+        pass
+
+
+def reset() -> None:
+    """Forget what was read (tests point the cache folder elsewhere between cases)."""
+    global _table, _dirty
+    with _lock:
+        _table = None
+        _dirty = False
