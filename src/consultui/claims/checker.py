@@ -233,6 +233,8 @@ _ANSWER_YES = re.compile(
     r"^[\s\"'\u201c\u201d]*(?:a\s*[:.)-]\s*|answer\s*[:.-]\s*)?(?:yes|yep|absolutely|definitely|of course|certainly)\b",
     re.IGNORECASE)
 _PARA_BREAK = re.compile(r"\n[ \t]*\n")
+_QUESTION_CLOSERS = "\"'\u201d\u2019)"
+_CLOSE_QUOTE = re.compile(r"[\"\u201d\u2019\u00bb]")
 _CONTEXT = 600      # characters looked at on each side of a hit
 _BIGRAM_SCAN_FROM = 20_000  # texts this long are scanned for candidate word pairs (see _bigram_scan)
 _NEG_WORDS = 10
@@ -627,7 +629,7 @@ class Checker:
                 return False
         # questions: "Is it permanent? No."
         tail = text[start:s1].rstrip()
-        if tail.endswith("?") or re.search(r"\?[\"'\u201d\u2019)]*$", tail):
+        if tail.rstrip(_QUESTION_CLOSERS).endswith("?"):  # "?" then only closing quotes or brackets
             hit.question = True
             nxt = text[s1:s1 + 80]
             if _ANSWER_NO.match(nxt):
@@ -788,7 +790,7 @@ def _scare_quoted(text: str, start: int, end: int) -> bool:
 
 def _quote_end(text: str, end: int, s1: int) -> int:
     """Just past the closing quote after `end` (within the sentence), or `end`."""
-    m = re.compile(r"[\"\u201d\u2019\u00bb]").search(text, end, min(len(text), s1 + 2))
+    m = _CLOSE_QUOTE.search(text, end, min(len(text), s1 + 2))
     return m.end() if m else end
 
 
