@@ -283,6 +283,33 @@ class _Sentences:
         return s0, min(s1, end + _CONTEXT)
 
 
+def _follow_alternation(groups: Iterable[_Group]) -> str:
+    """The tokens that may follow a word whose patterns all need a known next token, as
+    one case-insensitive alternation for a look-ahead. Tokens that start with a letter
+    are grouped by it, so that the engine tries one branch per letter instead of every
+    token in turn (a look-ahead only succeeds or fails: the order is of no account)."""
+    by_letter: dict[str, set[str]] = {}
+    other: set[str] = set()
+
+    def add(token: str, regex: str) -> None:
+        if token[:1].isalpha():
+            by_letter.setdefault(token[0].lower(), set()).add(regex[1:])
+        else:
+            other.add(regex)
+
+    for g in groups:
+        for t in g.next_exact:
+            add(t, re.escape(t) + (r"(?!\w)" if t[-1:].isalnum() or t[-1:] == "_" else ""))
+        for t in g.next_prefix:
+            add(t, re.escape(t))
+        if g.next_number:
+            other.add(r"\d")
+            for t in NUMBER_WORDS:
+                add(t, re.escape(t))
+    parts = [f"{first}(?:{'|'.join(sorted(rest, key=len, reverse=True))})" for first, rest in sorted(by_letter.items())]
+    return "|".join(parts + sorted(other, key=len, reverse=True))
+
+
 def _last_words(fragment: str, n: int) -> str:
     words = fragment.rsplit(None, n)  # splits only the end of a long sentence
     if len(words) <= n:
@@ -476,19 +503,15 @@ class Checker:
         ("the" only before "fda", "stars", ...) gets a look-ahead for those tokens.
         Alternatives are grouped by first character (one branch tried per position)."""
         by_first: dict[str, list[str]] = {}
+        follows: dict[tuple[int, ...], str] = {}  # many words share their groups
         for word in sorted(wanted, key=len, reverse=True):
             groups = wanted[word]
             follow = None
             if all(g.filtered and not g.free for g in groups) and self._number not in groups:
-                tokens: set[str] = set()
-                for g in groups:
-                    tokens.update(re.escape(t) + (r"(?!\w)" if t[-1:].isalnum() or t[-1:] == "_" else "")
-                                  for t in g.next_exact)
-                    tokens.update(re.escape(t) for t in g.next_prefix)
-                    if g.next_number:
-                        tokens.add(r"\d")
-                        tokens.update(NUMBER_WORDS)
-                follow = "|".join(sorted(tokens, key=len, reverse=True))
+                key = tuple(id(g) for g in groups)
+                follow = follows.get(key)
+                if follow is None:
+                    follow = follows[key] = _follow_alternation(groups)
             body = re.escape(word[1:]) + r"(?!\w)"
             if follow:
                 body += r"(?=[\s,\-\u2010-\u2014]{0,12}(?i:" + follow + "))"
