@@ -544,7 +544,11 @@ class Checker:
                 wanted[word] = entry[0]
         hits: list[tuple[int, int, int]] = []
         if wanted:
-            get = wanted.get
+            # per word, once: its groups, and whether the next token after the word (or
+            # after the number it starts) is needed to choose among their patterns
+            get = {word: (groups, any(g.filtered and g is not self._number for g in groups),
+                          self._number in groups and self._number.filtered)
+                   for word, groups in wanted.items()}.get
             patterns = self._patterns
             matchers = self._matchers
             number = self._number
@@ -565,7 +569,7 @@ class Checker:
                 found = get(word)
                 if found is None:
                     continue
-                groups = found
+                groups, need_word, need_number = found
                 pos = m.start()
                 limit = WORK_BASE + WORK_PER_CHAR * pos
                 if work > limit or (should_stop is not None and positions % 512 == 511 and should_stop()):
@@ -573,15 +577,13 @@ class Checker:
                     break
                 positions += 1
                 tok_word = tok_num = ""
-                for group in groups:
-                    if group.filtered:
-                        if group is number:
-                            nm = NUMBER_RE.match(text, pos)
-                            t = next_token(text, nm.end() if nm else m.end())
-                            tok_num = t.group(1).lower() if t else ""
-                        elif not tok_word:
-                            t = next_token(text, m.end())
-                            tok_word = t.group(1).lower() if t else ""
+                if need_word:
+                    t = next_token(text, m.end())
+                    tok_word = t.group(1).lower() if t else ""
+                if need_number:
+                    nm = NUMBER_RE.match(text, pos)
+                    t = next_token(text, nm.end() if nm else m.end())
+                    tok_num = t.group(1).lower() if t else ""
                 key = (word, tok_word, tok_num)
                 tried = memo.get(key)
                 if tried is None:
