@@ -468,6 +468,7 @@ class Checker:
         self._prefix_lengths = sorted({len(p) for p in self._prefix})
         self._number_words = frozenset(NUMBER_WORDS)
         self._word_cache: dict[str, tuple[tuple[_Group, ...], frozenset[int]]] = {}
+        self._last_bigram: tuple[frozenset[str], re.Pattern[str]] | None = None  # (words, scan regex)
         self.last_work = CheckWork()   # the work of the last check
         self._rule_by_id = {r.id: r for r in self.rules}
         self._regulator = _regulator_regex(self.rules)
@@ -555,7 +556,11 @@ class Checker:
             if len(text) >= _BIGRAM_SCAN_FROM:
                 # a long text: only the places where a candidate word is followed by a
                 # token its patterns can continue with, found by one C-level scan
-                scan = self._bigram_scan(wanted).finditer(text)
+                words = frozenset(wanted)
+                last = self._last_bigram
+                if last is None or last[0] != words:  # a re-check of an edited text: usually the same words
+                    last = self._last_bigram = (words, self._bigram_scan(wanted))
+                scan = last[1].finditer(text)
             elif len(wanted) <= 200:
                 # only the candidate words, found by one C-level scan
                 scan = re.compile(r"(?<!\w)(?:" + "|".join(
