@@ -1,6 +1,7 @@
 """Shared fixtures: keep the user's real folders and the network out of every test."""
 from __future__ import annotations
 
+import shutil
 import socket
 from pathlib import Path
 
@@ -64,6 +65,16 @@ def no_network(monkeypatch):
 @pytest.fixture
 def minimal_kb_path() -> Path:
     return KB_FIXTURES / "minimal.toml"
+
+
+@pytest.fixture
+def kb_file(tmp_path, minimal_kb_path):
+    """A copy of the minimal fixture that the app uses (as with --kb) and may change.
+    (tests/unit/test_two_windows.py and test_snapshots_views.py keep their own.)"""
+    path = tmp_path / "kb" / "therapies.toml"
+    path.parent.mkdir()
+    shutil.copy(minimal_kb_path, path)
+    return path
 
 
 @pytest.fixture

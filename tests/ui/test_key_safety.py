@@ -3,7 +3,6 @@ it was, and the next typed letter is inserted, not typed over a selection (issue
 inside an editor selected all, and the next letter replaced a 2,169-line file)."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 from textual.screen import ModalScreen
@@ -17,14 +16,6 @@ from waiting import wait_until
 
 APP_WIDE_KEYS = ["f1", "f2", "f3", "f4", "f5", "f6", "f7", "ctrl+q", "ctrl+p"]
 CLAIMS_TEXT = "Our facial.\nGuaranteed results in one visit!\nWe cannot promise anything else."
-
-
-@pytest.fixture
-def kb_file(tmp_path, minimal_kb_path):
-    path = tmp_path / "kb" / "therapies.toml"
-    path.parent.mkdir()
-    shutil.copy(minimal_kb_path, path)
-    return path
 
 
 def test_every_app_wide_key_is_a_priority_binding():

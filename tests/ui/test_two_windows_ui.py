@@ -2,9 +2,7 @@
 another window's save asks (overwrite, reload, save as) instead of overwriting it."""
 from __future__ import annotations
 
-import shutil
 
-import pytest
 from textual.widgets import TextArea
 
 from consultui.application.kbstore import KnowledgeBaseStore
@@ -15,14 +13,6 @@ from consultui.ui.knowledge import KnowledgeSection
 from consultui.ui.screening_dialogs import TextPrompt
 
 from waiting import wait_until
-
-
-@pytest.fixture
-def kb_file(tmp_path, minimal_kb_path):
-    path = tmp_path / "kb" / "therapies.toml"
-    path.parent.mkdir()
-    shutil.copy(minimal_kb_path, path)
-    return path
 
 
 def knowledge(app) -> KnowledgeSection:

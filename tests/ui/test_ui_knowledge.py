@@ -22,15 +22,6 @@ from waiting import wait_until
 SIZES = [(80, 24), (120, 40)]
 
 
-@pytest.fixture
-def kb_file(tmp_path, minimal_kb_path):
-    """A copy of the minimal fixture that the app uses (as with --kb) and may change."""
-    path = tmp_path / "kb" / "therapies.toml"
-    path.parent.mkdir()
-    shutil.copy(minimal_kb_path, path)
-    return path
-
-
 def make_app(path) -> ConsultApp:
     return ConsultApp(load_for_app(path))
 

@@ -4,7 +4,6 @@ parts (ui/bigtext.py) building the same tables as Textual's own."""
 from __future__ import annotations
 
 import random
-import shutil
 
 import pytest
 from textual.document._document import Document
@@ -19,14 +18,6 @@ from consultui.ui.knowledge import KnowledgeSection
 from waiting import wait_until
 
 SIZES = [(80, 24), (120, 40)]
-
-
-@pytest.fixture
-def kb_file(tmp_path, minimal_kb_path):
-    path = tmp_path / "kb" / "therapies.toml"
-    path.parent.mkdir()
-    shutil.copy(minimal_kb_path, path)
-    return path
 
 
 async def opened(pilot) -> KnowledgeSection:
