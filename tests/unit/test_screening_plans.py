@@ -201,6 +201,14 @@ def test_a_previous_clot_defers_surgery_and_infusion_into_a_vein(tmp_path, capsy
     assert not_clear(verdicts) == {pid: "defer" for pid in LIPOSUCTION_PLANS | IV_PLANS}
 
 
+def test_a_bleeding_disorder_defers_every_plan_that_breaks_the_skin_or_a_vein(tmp_path, capsys, kb):
+    verdicts = verdicts_with(tmp_path, capsys, kb, **{"bleeding-disorder": True})
+    intact_only = {p.id for p in kb.plans if set(p.components) <= {"topical-intact-skin", "human-derived-product",
+                                                                   "allogeneic-biologic"}}
+    assert intact_only and IV_PLANS <= set(verdicts)
+    assert not_clear(verdicts) == {pid: "defer" for pid in verdicts if pid not in intact_only}
+
+
 def test_smoking_defers_prp_and_is_a_caution_for_fat_grafting(tmp_path, capsys, kb):
     plans = plans_json(tmp_path, capsys, kb, all_no_but(kb, tobacco=True))
     assert not_clear({pid: p["verdict"] for pid, p in plans.items()}) == (
