@@ -105,3 +105,12 @@ def test_a_store_others_can_write_is_not_read(monkeypatch):
     monkeypatch.setattr(re._parser, "parse", counting)  # type: ignore[attr-defined]
     assert regexcache.compile_regex(SOURCES[0], re.IGNORECASE) == re.compile(SOURCES[0], re.IGNORECASE)
     assert calls  # compiled from its source, not read from the file
+
+
+def test_a_full_store_starts_again(monkeypatch):
+    monkeypatch.setattr(regexcache, "MAX_ENTRIES", 2)
+    for source in SOURCES[:3]:
+        regexcache.compile_regex(source, re.IGNORECASE)
+    regexcache.save()
+    stored = json.loads(_store_file().read_text(encoding="utf-8"))["entries"]
+    assert [e[0] for e in stored] == [SOURCES[2]]  # the old entries dropped, the store bounded
