@@ -196,6 +196,15 @@ def test_own_wording_outside_cells_is_checked_too():
     assert [(f.check, f.kind, f.entry) for f in report.findings] == [("own-claims", "question", "bleeding")]
 
 
+def test_a_rules_suggested_wording_is_checked_but_not_its_message():
+    # The message quotes the claim it explains; the suggestion is wording a clinic may publish.
+    quoting = edited(('message = "Results cannot be guaranteed."', 'message = "Guaranteed results mislead."'))
+    assert run_audit(quoting).clean
+    text = edited(('suggestion = "Say results vary."', 'suggestion = "Say: guaranteed results for most."'))
+    report = run_audit(text)
+    assert [(f.check, f.kind, f.key.split(".")[-1]) for f in report.findings] == [("own-claims", "rule", "suggestion")]
+
+
 def test_patient_wording_above_the_reading_grade_limit():
     hard = ("Autologous platelet concentrates, administered intradermally following microneedling, "
             "demonstrate considerable interindividual variability regarding regenerative efficacy.")

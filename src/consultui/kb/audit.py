@@ -268,6 +268,10 @@ def _own_texts(entry: _Entry) -> Iterator[tuple[str, str]]:
     keys = {
         "therapy": ("summary", "plain"), "cell": ("text", "plain"), "question": ("text", "help"),
         "contraindication": ("reason", "action"), "plan": ("label", "status"),
+        # A rule's suggestion is wording a clinic may publish as it stands; its message
+        # and its category's description quote the claim they explain, so they are not
+        # checked.
+        "rule": ("suggestion",),
     }.get(entry.kind, ())
     for key in keys:
         value = getattr(entry.obj, key, None)
