@@ -116,6 +116,11 @@ def test_section(snap_compare, frozen, section, size, theme):
         await SHOW[section](pilot)
         await pilot.app.workers.wait_for_complete()
         freeze_cursors(pilot.app)
+        # With the blink off an editor draws its cursor only while focused: the screen
+        # is taken once the section's own widget holds the focus (a busy machine could
+        # otherwise take it a frame early, with or without the cursor).
+        target = pilot.app.section(section).focus_target()
+        await wait_until(pilot, lambda: target is None or pilot.app.focused is target, what="the section's focus")
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
