@@ -47,6 +47,11 @@ def freeze_cursors(app) -> None:
     for widget in app.screen.query("TextArea, Input"):
         assert isinstance(widget, (TextArea, Input))
         widget.cursor_blink = False
+        # TextArea caches drawn lines under a key that leaves the cursor out once the
+        # blink is off: a line drawn in the blink's hidden phase would be reused without
+        # its cursor. A style update empties that cache, so every line is drawn afresh.
+        widget.notify_style_update()
+        widget.refresh()
 
 
 async def show_compare(pilot) -> None:
@@ -117,8 +122,7 @@ def test_section(snap_compare, frozen, section, size, theme):
         await pilot.app.workers.wait_for_complete()
         freeze_cursors(pilot.app)
         # With the blink off an editor draws its cursor only while focused: the screen
-        # is taken once the section's own widget holds the focus (a busy machine could
-        # otherwise take it a frame early, with or without the cursor).
+        # is taken once the section's own widget holds the focus.
         target = pilot.app.section(section).focus_target()
         await wait_until(pilot, lambda: target is None or pilot.app.focused is target, what="the section's focus")
         await pilot.pause()
