@@ -25,6 +25,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from claims import make_document  # noqa: E402
+from stallmeter import StallMeter  # noqa: E402
 
 
 def check_time(text: str) -> tuple[float, int]:
@@ -50,18 +51,8 @@ async def paste(text: str) -> dict[str, float]:
         section = app.query_one(ClaimsSection)
         editor = app.query_one(ClaimsEditor)
         listing = app.query_one(FindingsList)
-        stalls: list[float] = []
-        running = True
-
-        async def ticker() -> None:
-            last = time.perf_counter()
-            while running:
-                await asyncio.sleep(0.005)
-                now = time.perf_counter()
-                stalls.append(now - last - 0.005)
-                last = now
-
-        ticking = asyncio.create_task(ticker())
+        meter = StallMeter()
+        meter.start()
         start = time.perf_counter()
         editor.insert(text)  # one paste
         while not (section.checked_text == text and listing.item_count):
@@ -69,9 +60,8 @@ async def paste(text: str) -> dict[str, float]:
         listing.render_line(0)
         listed = time.perf_counter() - start
         await asyncio.sleep(0.3)
-        running = False
-        await ticking
-        return {"paste to findings listed (s)": listed, "longest event-loop stall (s)": max(stalls),
+        longest_stall = await meter.stop()
+        return {"paste to findings listed (s)": listed, "longest event-loop stall (s)": longest_stall,
                 "findings listed": listing.item_count}
 
 

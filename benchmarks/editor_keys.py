@@ -27,7 +27,10 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
+
+from stallmeter import StallMeter  # noqa: E402
 
 
 async def measure(path: Path, keys: int) -> dict[str, float | list[float]]:
@@ -54,19 +57,8 @@ async def measure(path: Path, keys: int) -> dict[str, float | list[float]]:
         editor.move_cursor((3, 0))
         await pilot.pause()
         echoes: list[float] = []
-        stalls: list[float] = []
-        running = True
-
-        async def ticker() -> None:
-            # How long the event loop was kept from running: a frame cannot be drawn then.
-            last = time.perf_counter()
-            while running:
-                await asyncio.sleep(0.005)
-                now = time.perf_counter()
-                stalls.append(now - last - 0.005)
-                last = now
-
-        ticking = asyncio.create_task(ticker())
+        meter = StallMeter()
+        meter.start()
         for n in range(keys):
             row, column = editor.cursor_location
             before = editor.document.get_line(row)
@@ -79,10 +71,9 @@ async def measure(path: Path, keys: int) -> dict[str, float | list[float]]:
             echoes.append(time.perf_counter() - sent)
             # about 8 keys a second, with a pause every 8 keys: the check starts meanwhile
             await asyncio.sleep(0.6 if n % 8 == 7 else 0.12)
-        running = False
-        await ticking
+        longest_stall = await meter.stop()
         out["echo (s)"] = echoes
-        out["longest event-loop stall while typing (s)"] = max(stalls)
+        out["longest event-loop stall while typing (s)"] = longest_stall
     out["peak RSS (MB)"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
 
