@@ -67,6 +67,16 @@ def _over_limit(limit: int) -> str:
     return f"is too large (over {describe_size(limit)}, the limit). Is it the right file?"
 
 
+def not_own_private_file(info: os.stat_result) -> str | None:
+    """A `check` for read_limited on cache files: on POSIX the file must be this user's
+    own and writable by nobody else (another user could plant one); elsewhere any."""
+    if os.name != "posix":
+        return None
+    if info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return None
+    return "not this user's own private file"
+
+
 def read_limited(path: str | os.PathLike[str], limit: int, what: str = "a file",
                  check: Callable[[os.stat_result], str | None] | None = None) -> bytes:
     """The bytes of a regular file of at most `limit` bytes. Never blocks on a named

@@ -18,13 +18,11 @@ import dataclasses
 import functools
 import hashlib
 import json
-import os
-import stat
 from pathlib import Path
 
 from consultui import __version__, paths
 from consultui.atomic import write_bytes_atomic
-from consultui.fileread import read_limited
+from consultui.fileread import not_own_private_file, read_limited
 from consultui.kb import model, schema
 from consultui.kb.model import KnowledgeBase
 
@@ -58,22 +56,13 @@ def _path(sha256: str, fingerprint: str) -> Path:
     return paths.user_cache_dir() / f"kb-{sha256[:40]}-{fingerprint[:16]}.json"
 
 
-def _untrusted(info: os.stat_result) -> str | None:
-    """On POSIX: the entry must be this user's own file that only this user can write."""
-    if os.name != "posix":
-        return None
-    if info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return None
-    return "not this user's own private file"
-
-
 def lookup(sha256: str) -> KnowledgeBase | None:
     fingerprint = validator_fingerprint()
     if fingerprint is None:
         return None
     try:
         # The one reader: a pipe or device planted here is refused without blocking.
-        data = read_limited(_path(sha256, fingerprint), MAX_ENTRY_BYTES, "a cache entry", check=_untrusted)
+        data = read_limited(_path(sha256, fingerprint), MAX_ENTRY_BYTES, "a cache entry", check=not_own_private_file)
         entry = json.loads(data)  # deep nesting: RecursionError, caught below like any bad entry
         if entry.get("sha256") != sha256 or entry.get("fingerprint") != fingerprint:
             return None

@@ -22,9 +22,7 @@ import functools
 import hashlib
 import importlib
 import json
-import os
 import re
-import stat
 import sys
 import threading
 from array import array
@@ -32,7 +30,7 @@ from typing import Any
 
 from consultui import paths
 from consultui.atomic import write_bytes_atomic
-from consultui.fileread import read_limited
+from consultui.fileread import not_own_private_file, read_limited
 
 FORMAT = 3
 # The store is read whole by every process that compiles a pattern, so it is kept small
@@ -78,20 +76,12 @@ def _file_name() -> str | None:
     return f"regex-{hashlib.sha256(tag.encode()).hexdigest()[:16]}.json"
 
 
-def _untrusted(info: os.stat_result) -> str | None:
-    if os.name != "posix":
-        return None
-    if info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return None
-    return "not this user's own private file"
-
-
 def _load() -> dict[tuple[str, int], list[Any]]:
     name = _file_name()
     if name is None:
         return {}
     try:
-        data = read_limited(paths.user_cache_dir() / name, MAX_FILE_BYTES, "a cache entry", check=_untrusted)
+        data = read_limited(paths.user_cache_dir() / name, MAX_FILE_BYTES, "a cache entry", check=not_own_private_file)
         entries = json.loads(data)["entries"]
         return {(e[0], e[1]): e for e in entries if isinstance(e, list) and len(e) == 7 and isinstance(e[0], str) and isinstance(e[3], str)}
     except Exception:  # noqa: BLE001 - any unusable file means "nothing cached"
