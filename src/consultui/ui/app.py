@@ -1,6 +1,7 @@
 """The Textual app: a shell of four sections over the plain domain modules."""
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -124,6 +125,7 @@ class ConsultApp(App):
         self.store.subscribe(self._store_changed)
         self._asking_quit = False
         self._sections: dict[str, Section] = {}
+        self._gc_frozen = False
         self._settings_message = self._apply_saved_theme()
 
     @property
@@ -253,6 +255,8 @@ class ConsultApp(App):
     def _store_changed(self, event: StoreEvent) -> None:
         """The store has a new knowledge base in use, or found a change on disk."""
         if event.kind == "applied":
+            self._unfreeze_objects()  # the old knowledge base and its widgets can go
+            self.set_timer(RELOAD_POLL_SECONDS, self._freeze_settled_objects)  # once rebuilt
             for section in self._sections.values():
                 if section.is_mounted:
                     section.set_kb(event.kb)
@@ -376,6 +380,24 @@ class ConsultApp(App):
                 await main.query_one(f"#{section_id}", TabPane).mount(widget)
             except (MountError, NoMatches):  # the app is closing before its first frame settled
                 return
+        self.call_after_refresh(self._freeze_settled_objects)
+
+    def _freeze_settled_objects(self) -> None:
+        """Everything built so far (the knowledge base, the sections) lives as long as the
+        app: keep it out of the garbage collector's full passes, which at 500 therapies
+        took 60-150 ms each and made random keys slow. Undone before a knowledge base
+        is replaced (the old one must be collectable) and when the app ends."""
+        if self.is_running:
+            gc.freeze()
+            self._gc_frozen = True
+
+    def _unfreeze_objects(self) -> None:
+        if self._gc_frozen:
+            gc.unfreeze()
+            self._gc_frozen = False
+
+    def on_unmount(self) -> None:
+        self._unfreeze_objects()
 
     def _main_screen(self) -> Screen | None:
         """The screen the sections live on, whatever is in front (the command palette, a
