@@ -179,7 +179,8 @@ _CLAUSE_BREAK = re.compile(
     r"[,;:()\[\]\u2013\u2014|]|\s-\s|\b(?:but|and|so|yet|however|although|though|while|whereas|"
     r"unlike|which|whereas|because|since|instead)\b(?<!not yet)", re.IGNORECASE)
 _NEG_FALSE = re.compile(
-    r"\b(?:not only|not just|no wonder|no more|nothing but|never before|no doubt|"
+    r"\b(?:not only|not just|no wonder|no more|nothing but|never before|no doubt|nothing short of|nothing less than|"
+    r"no exaggeration|not surprisingly|no surprise|no question|"
     r"no need to wait|don['\u2019]?t (?:miss|wait|delay|hesitate|forget|let)|do not (?:miss|wait|delay|hesitate))\b",
     re.IGNORECASE)
 _NEGATION = factored(
@@ -198,7 +199,8 @@ _SPECULATION = factored(
 _WARNING_AFTER = re.compile(
     r"\b(?:(?:is|are|was|were)\s+(?:often|usually|always|typically|generally|a)?\s*(?:a\s+)?(?:sign|signs|red flags?|"
     r"warning signs?|marketing|hype|exaggerat\w*|misleading|unsubstantiated|unproven|not supported)|"
-    r"(?:is|are)\s+(?:still\s+)?(?:far off|a long way off|years away|decades away))\b",
+    r"(?:is|are|remains?|remained)\s+(?:still\s+)?(?:far off|a long way off|years away|decades away|a distant prospect|"
+    r"distant|elusive|a dream|science fiction|unproven))\b",
     re.IGNORECASE)
 # A quoted claim attributed as somebody's claim: '"They're magic!" claims one review'.
 _ATTRIBUTED = re.compile(
@@ -216,7 +218,11 @@ _WARNING = factored(
     r"don['\u2019]?t (?:believe|trust|fall for)|distrust|so-called|"
     r"(?:claims?|promises?|phrases?|words?|terms?|wording|buzzwords?|language|expressions?) (?:like|such as)|"
     r"(?:that|who|which) (?:claim|claims|promise|promises|advertise|advertises|tout|touts|boast|boasts|market|markets|say|says)|"
-    r"(?:marketed|advertised|sold|billed|touted|promoted|labell?ed|described) as|describ(?:e|es|ed|ing)\s+(?:\w+\s+){0,3}as|allegedly|reportedly|purportedly|supposedly|"
+    r"(?:marketed|advertised|sold|billed|touted|promoted|labell?ed|described|pitched|hailed|heralded|branded|hyped) as|"
+    r"shorthand for|sales pitch|critics?|sceptics?|skeptics?|watchdogs?|warn|warns|warned|"
+    r"(?:advertise|advertises|advertising|pitched|hailed|heralded|branded) (?:\w+\s+){0,3}as|"
+    r"(?:ads|adverts|advertisements|clinics|websites|providers|marketers|sellers|companies) (?:promising|claiming|touting|offering|boasting)|"
+    r"describ(?:e|es|ed|ing)\s+(?:\w+\s+){0,3}as|allegedly|reportedly|purportedly|supposedly|"
     r"(?:some|many|other|certain)\s+(?:clinics|providers|sellers|companies|ads|adverts|advertisers|marketers|websites|brands|salons)|"
     r"claiming|claims? to|touting|banned|ban|prohibit\w*|not allowed|unlawful|illegal|ruled|breach\w*|regulators?|"
     r"claims|claimed|advertisements?|adverts?|advertising|headlines|hype\w*|buzzwords?|unsubstantiated|"
