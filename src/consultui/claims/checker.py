@@ -753,11 +753,12 @@ class Checker:
         # Best first; a hit overlapping one already chosen is dropped without a look at
         # its context (it would lose anyway).
         chosen = _non_overlapping(hits, lambda h: self._keep(text, h, sentences), len(text))
-        # A question answered "yes" whose answer repeats a claim of its category: keep the answer.
-        if any(h.answer == 1 for h in chosen):
+        # A question (a heading "Is it better than PRP?", or one answered "yes") whose answer
+        # repeats a claim of its category: the answer is the claim; keep it alone.
+        if any(h.question for h in chosen):
             drop = set()
             for i, h in enumerate(chosen):
-                if h.answer == 1:
+                if h.question:
                     cat = rules[h.rule].category
                     if any(o.start >= h.s1 and o.start < h.s1 + 400 and rules[o.rule].category == cat
                            for o in chosen[i + 1:i + 6]):

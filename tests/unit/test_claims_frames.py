@@ -1,0 +1,47 @@
+"""How the checker reads a claim's frame (issue 14, held-out real copy): intensifiers
+that look like negations, critics' and regulators' framing, a heading question whose
+answer carries the claim, and approval claims for products sold with a device."""
+from __future__ import annotations
+
+import pytest
+
+from claims_helpers import checker
+from consultui.claims.checker import check_document
+
+
+def _found(text: str) -> list[tuple[str, str, str]]:
+    return [(d["rule"], d["category"], text[d["start"]:d["end"]])
+            for d in (f.to_dict() for f in check_document(text, "text", checker()))]
+
+
+@pytest.mark.parametrize("text, category", [
+    ("Simply put, it is nothing short of a miracle.", "miracle-cure"),
+    ("No wonder Hollywood is queuing up for the vampire facelift.", "testimonial-proof"),
+    ("Our exosome microneedling system is FDA approved.", "regulatory-status"),
+    ("So far, not a single complication has been linked to the treatment.", "safety-absolute"),
+    ("The march of time is slowed or even reversed.", "permanence"),
+])
+def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
+    assert category in {c for _, c, _ in _found(text)}, _found(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Clinics advertise exosomes as a miracle cure, but there is little evidence.",
+    "Ads promising to reverse ageing should be treated with suspicion.",
+    "Critics say the label has become shorthand for a miracle cure.",
+    "Any real cure for ageing remains a distant prospect, if it ever comes.",
+    "Microneedling devices are cleared by the FDA for improving the appearance of acne scars.",
+    "Surgical facelifts have long been the gold standard for treating sagging skin.",
+    "It has been suggested that ageing could be reversed by partial reprogramming.",
+])
+def test_critical_regulatory_and_descriptive_frames_stay_clean(text):
+    assert _found(text) == []
+
+
+def test_a_heading_question_gives_way_to_the_answer_that_makes_the_claim():
+    text = "IS IT BETTER THAN PRP? Exosomes beat PRP for hair loss in every way."
+    found = _found(text)
+    assert [c for _, c, _ in found] == ["unsupported-superiority"], found
+    assert "PRP?" not in found[0][2]
+    # without an answer of the same kind the question is still reported
+    assert _found("Is it better than PRP? Book a consultation to find out.") != []
