@@ -20,6 +20,7 @@ def _found(text: str) -> list[tuple[str, str, str]]:
     ("Our exosome microneedling system is FDA approved.", "regulatory-status"),
     ("So far, not a single complication has been linked to the treatment.", "safety-absolute"),
     ("The march of time is slowed or even reversed.", "permanence"),
+    ("It is the fountain of youth, says our lead dermatologist.", "miracle-cure"),
 ])
 def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
     assert category in {c for _, c, _ in _found(text)}, _found(text)
@@ -33,6 +34,7 @@ def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
     "Microneedling devices are cleared by the FDA for improving the appearance of acne scars.",
     "Surgical facelifts have long been the gold standard for treating sagging skin.",
     "It has been suggested that ageing could be reversed by partial reprogramming.",
+    "The pitch sounds like the fountain of youth in a lab coat, says one health-law scholar.",
 ])
 def test_critical_regulatory_and_descriptive_frames_stay_clean(text):
     assert _found(text) == []

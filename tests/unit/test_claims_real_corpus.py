@@ -1,21 +1,30 @@
-"""The checker against tests/claims-corpus/real.toml: cases modelled on real clinic,
-med-spa, supplier, regulator and press pages (issue 14). Scored in-process with the
-metric of the shared scorer (claims_helpers.score): a finding overlapping an expected
-phrase is a hit, one overlapping a `maybe` phrase is ignored, any other is a false
-positive."""
+"""The checker against tests/claims-corpus/*.toml: cases modelled on real clinic,
+med-spa, supplier, regulator and press pages (issue 14). real.toml was written while the
+rules were tuned; the heldout-*.toml files were labelled blind (without the rules) by
+another writer and scored before any rule changed for them (figures in NOTES.md).
+Scored in-process with the metric of the shared scorer (claims_helpers.score): a finding
+overlapping an expected phrase is a hit, one overlapping a `maybe` phrase is ignored,
+any other is a false positive."""
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from claims_helpers import checker, score
 from consultui.claims.checker import check_document
 
 REAL = Path(__file__).resolve().parents[1] / "claims-corpus" / "real.toml"
+HELD_OUT = sorted(REAL.parent.glob("heldout-*.toml"))
 
 
-def _cases() -> list[dict]:
-    return tomllib.loads(REAL.read_text(encoding="utf-8"))["case"]
+def _cases(path: Path = REAL) -> list[dict]:
+    return tomllib.loads(path.read_text(encoding="utf-8"))["case"]
+
+
+def _all_cases() -> list[dict]:
+    return [c for path in [REAL, *HELD_OUT] for c in _cases(path)]
 
 
 def _check(text: str) -> list[dict]:
@@ -33,16 +42,26 @@ def test_real_corpus_is_big_and_balanced():
             assert phrase in case["text"], (case["id"], phrase)
 
 
-def test_real_corpus_scores():
-    result = score(_cases(), _check)
+@pytest.mark.parametrize("path", [REAL, *HELD_OUT], ids=lambda p: p.stem)
+def test_real_corpus_scores(path):
+    result = score(_cases(path), _check)
     assert result["precision"] >= 0.95, result["problems"]
     assert result["recall"] >= 0.95, result["problems"]
     assert result["category"] >= 0.9, result["problems"]
 
 
+def test_held_out_corpora_are_well_formed():
+    assert HELD_OUT, "no held-out corpus in tests/claims-corpus"
+    ids = [c["id"] for c in _all_cases()]
+    assert len(ids) == len(set(ids))
+    for case in _all_cases():
+        for phrase in [e["phrase"] for e in case["expect"]] + case.get("ok", []) + case.get("maybe", []):
+            assert phrase in case["text"], (case["id"], phrase)
+
+
 def test_ok_phrases_are_never_flagged():
     bad = []
-    for case in _cases():
+    for case in _all_cases():
         text = case["text"]
         for phrase in case.get("ok", []):
             i = text.find(phrase)
@@ -52,9 +71,15 @@ def test_ok_phrases_are_never_flagged():
     assert bad == []
 
 
+def _in_maybe(case: dict, finding: dict) -> bool:
+    text = case["text"]
+    spans = [(text.find(p), text.find(p) + len(p)) for p in case.get("maybe", [])]
+    return any(s < finding["end"] and finding["start"] < e for s, e in spans)
+
+
 def test_honest_texts_give_no_high_severity_finding():
-    high = [(c["id"], f["text"]) for c in _cases() if not c["expect"]
-            for f in _check(c["text"]) if f["severity"] == "high"]
+    high = [(c["id"], f["text"]) for c in _all_cases() if not c["expect"]
+            for f in _check(c["text"]) if f["severity"] == "high" and not _in_maybe(c, f)]
     assert high == []
 
 

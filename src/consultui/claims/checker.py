@@ -206,6 +206,13 @@ _WARNING_AFTER = re.compile(
 _ATTRIBUTED = re.compile(
     r"[\s\"'\u201d\u2019,.!?]*(?:\u2014|-|,)?\s*(?:claims?|claimed|boasts?|boasted|touts?|touted|promises?|promised|"
     r"insists?|insisted|proclaims?|exhorts?|declares?|gushes|gushed)\b", re.IGNORECASE)
+# Reported speech of an outsider after the hit: "..., says one health-law scholar". A
+# clinic quoting its own doctor ("says our dermatologist") is still the clinic's claim.
+_OUTSIDER_SAYS = re.compile(
+    r"[^.!?\n]{0,160}?,\s*(?:says|said|argues|argued|warns|warned|notes|noted|writes|wrote|according to)\s+"
+    r"(?:one|a|an|the|another|several|many)\s+(?:[\w-]+\s+){0,3}?(?:scholars?|professors?|researchers?|experts?|critics?|"
+    r"scientists?|ethicists?|bioethicists?|lawyers?|regulators?|journalists?|academics?|analysts?|reviewers?|investigators?|"
+    r"watchdogs?|sceptics?|skeptics?)\b", re.IGNORECASE)
 _DENIAL_AFTER = re.compile(
     r"[\s\"'\u201d\u2019]*(?:,?\s*but\s+(?:it|they|this|that|these|those)\s+(?:is|are|was|were|does|do)\s*(?:not|n['\u2019]t)\b|(?:is|are|was|were|do|does|did|will|would|can|has|have)\s+(?:not|never)\b|"
     r"(?:isn|aren|wasn|weren|doesn|don|didn|won|can|hasn|haven)['\u2019]?t\b"
@@ -650,7 +657,7 @@ class Checker:
             hit.hedged = True
         if _DENIAL_AFTER.match(text, end, min(s1, end + 80)):
             return False
-        if _warned(text, s0, start) or _WARNING_AFTER.search(text, end, s1):
+        if _warned(text, s0, start) or _WARNING_AFTER.search(text, end, s1) or _OUTSIDER_SAYS.match(text, end, s1):
             return False
         if _scare_quoted(text, start, end):
             return False
