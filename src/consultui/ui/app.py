@@ -68,6 +68,7 @@ SECTIONS: dict[str, tuple[str, str, Callable[[KnowledgeBaseStore], Section]]] = 
 }
 
 
+LAY_OUT_WAITS = 25  # frames to wait for a hidden section's unseen layout
 RELOAD_POLL_SECONDS = 0.5  # the file in use is reloaded within about a second of a change
 
 
@@ -380,7 +381,45 @@ class ConsultApp(App):
                 await main.query_one(f"#{section_id}", TabPane).mount(widget)
             except (MountError, NoMatches):  # the app is closing before its first frame settled
                 return
+        self.call_after_refresh(self._lay_out_unseen, "screening")
         self.call_after_refresh(self._freeze_settled_objects)
+
+    def _lay_out_unseen(self, section_id: str) -> None:
+        """Lay a hidden section out once, invisibly, while the app is idle: its first
+        showing then finds its lists measured at their width (at 500 therapies, Screening's
+        thousand list rows took most of its first F3)."""
+        main = self._main_screen()
+        tabs = self._tabs()
+        if main is None or tabs is None or tabs.active == section_id:
+            return
+        try:
+            pane = main.query_one(f"#{section_id}", TabPane)
+        except NoMatches:
+            return
+        # Laid out beside the screen (nothing of it is drawn), taking no room from the
+        # section shown. Textual gives an invisible (visibility: hidden) list no size.
+        shown = main.query_one(f"#{tabs.active}", TabPane)
+        pane.styles.position = "absolute"
+        pane.styles.offset = (self.size.width + 10, 0)
+        pane.styles.height = shown.size.height or None  # the size it will be shown at
+        pane.display = True
+        self.call_after_refresh(self._end_lay_out_unseen, section_id, pane)
+
+    def _end_lay_out_unseen(self, section_id: str, pane: TabPane, waited: int = 0) -> None:
+        section = self._sections.get(section_id)
+        tabs = self._tabs()
+        if (section is not None and section.is_mounted and not section.closing and tabs is not None
+                and tabs.active != section_id and waited < LAY_OUT_WAITS
+                and not (section.size and section.prepare_first_showing())):
+            # Not laid out yet, or its lists' scroll bars came with the measuring (a
+            # narrower list): measure again after the next layout.
+            self.set_timer(0.02, lambda: self._end_lay_out_unseen(section_id, pane, waited + 1))
+            return
+        tabs = self._tabs()
+        if tabs is not None and tabs.active != section_id:
+            pane.display = False
+        for rule in ("offset", "position", "height"):
+            pane.styles.clear_rule(rule)
 
     def _freeze_settled_objects(self) -> None:
         """Everything built so far (the knowledge base, the sections) lives as long as the

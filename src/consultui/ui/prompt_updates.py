@@ -91,6 +91,14 @@ class PromptUpdatingList(OptionList):
             self._lines_width = self.scrollable_content_region.width
         super()._update_lines()
 
+    def measure_lines(self) -> bool:
+        """Measure every option's lines now (laid out but not yet shown). False when
+        they were measured at another width than the list has now."""
+        if self._line_cache.lines and self._lines_width != self.scrollable_content_region.width:
+            self._clear_caches()  # measured before a scroll bar took its columns
+        self._update_lines()
+        return bool(self._line_cache.lines) and self._lines_width == self.scrollable_content_region.width
+
     def set_options(self, options):
         self._measured.clear()
         return super().set_options(options)

@@ -156,6 +156,10 @@ class ScreeningSection(Section):
         self.watch(self.app, "theme", lambda _theme: self.refresh_views(), init=False)
         self.call_after_refresh(self.offer_resume)
 
+    def prepare_first_showing(self) -> bool:
+        # Both lists measure every row's lines now, at the width they will be shown at.
+        return all([option_list.measure_lines() for option_list in self.query(PromptUpdatingList)])
+
     def on_unmount(self) -> None:
         # The window closes: release its autosave lock so a later start can offer what is left.
         self.session.close()

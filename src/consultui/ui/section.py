@@ -37,6 +37,12 @@ class Section(Vertical):
     def set_kb(self, kb: KnowledgeBase) -> None:
         self.kb = kb
 
+    def prepare_first_showing(self) -> bool:
+        """Called once the section has been laid out unseen (the app is idle): do the
+        work its first showing would do at its real size. False: call again after the
+        next layout (what it did changed the layout)."""
+        return True
+
     def focus_target(self) -> Widget | None:
         """The widget that takes the cursor when the section is shown."""
         return None
