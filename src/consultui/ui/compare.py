@@ -197,6 +197,20 @@ class ComparePane(Section):
         self._update_status(self._shown_therapies())
         self._update_tab_labels()
         self.show_detail()
+        self.call_after_refresh(self._fill_one_stale)
+
+    def _fill_one_stale(self) -> None:
+        """While the app is idle, fill the hidden tabs one at a time (one per frame, so a
+        key typed meanwhile waits for one table at most): a tab's first showing then
+        only draws it."""
+        if not self.is_attached or not self.size.width or not self._stale:
+            return
+        table = next((t for t in self.query(CompareTable) if t.id in self._stale), None)
+        if table is None:
+            self._stale.clear()
+            return
+        self._fill(table)
+        self.call_after_refresh(self._fill_one_stale)
 
     def _shown_therapies(self):
         return [t for tid in self.shown if (t := self.kb.therapy(tid))]
