@@ -9,18 +9,20 @@ wraps, undoes and draws):
 - the placeholder check joins the whole text for every drawn line: the document keeps
   its joined text until it changes;
 - the wrapped document's height sums every line's wrap count for every drawn line: the
-  height is kept and adjusted by each edit; and with wrapping off, the wrap tables are
-  built without measuring tab stops on lines without a tab (a resize rebuilt them: 1.4 s);
+  height is kept and adjusted by each edit; and with wrapping off, its four per-line
+  tables are views that make an entry when asked (as lists they took 1.4 s to build on
+  a resize and about 65 MB);
 - the widest line is measured over every line on every edit: it is measured once per
   file, then only on the lines an edit touches (a deletion may leave it a little wide).
 """
 from __future__ import annotations
 
-import gc
 import sys
+from collections.abc import Callable, Sequence
+from typing import Any, overload
 
 from rich.cells import cell_len
-from textual.document._document import Document
+from textual.document._document import Document, DocumentBase
 from textual.document._wrapped_document import WrappedDocument
 from textual.expand_tabs import get_tab_widths
 from textual.geometry import Size
@@ -47,14 +49,46 @@ class _TextCachedDocument(Document):
         return super().replace_range(start, end, text)
 
 
+class _PerLine(Sequence):
+    """A table of WrappedDocument's with one entry per document line, made on access from
+    the line's index: without wrapping every entry follows from it. Four such tables as
+    lists held a small object per line each (about 65 MB at 236,000 lines)."""
+
+    def __init__(self, document: DocumentBase, entry: Callable[[int], Any]) -> None:
+        self._document = document
+        self._entry = entry
+
+    def __len__(self) -> int:
+        return self._document.line_count
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        count = len(self)
+        if isinstance(index, slice):
+            return [self._entry(n) for n in range(*index.indices(count))]
+        if index < 0:
+            index += count
+        if not 0 <= index < count:
+            raise IndexError("line index out of range")
+        return self._entry(index)
+
+
 class _HeightCachedWrap(WrappedDocument):
     """A WrappedDocument whose height is kept up to date instead of summed on each use,
-    and which builds its tables without wrapping work when nothing wraps (width 0)."""
+    and which keeps no per-line tables when nothing wraps (width 0)."""
 
     _cached_height: int | None = None
+    _unwrapped = False  # the tables are _PerLine views of the document
 
     @property
     def height(self) -> int:
+        if self._unwrapped:
+            return self.document.line_count
         if self._cached_height is None:
             self._cached_height = sum(len(offsets) + 1 for offsets in self._wrap_offsets)
         return self._cached_height
@@ -62,32 +96,28 @@ class _HeightCachedWrap(WrappedDocument):
     def wrap(self, width: int, tab_width: int | None = None) -> None:
         self._cached_height = None
         if width:
+            self._unwrapped = False
             super().wrap(width, tab_width)
             return
-        # No wrapping: one section per line. The same tables as WrappedDocument.wrap builds
-        # with width 0, without measuring tab stops on lines that have no tab.
+        # No wrapping: one section per line, the same entries WrappedDocument.wrap puts in
+        # its tables with width 0, made when asked for.
         self._width = 0
         if tab_width:
             self._tab_width = tab_width
-        lines = self.document.lines
-        # Four lists of a small object per line: the cyclic collector's passes over the
-        # whole heap while they grow took most of the time (no cycles are made here).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            self._wrap_offsets = [[] for _ in lines]
-            self._offset_to_line_info = [(index, 0) for index in range(len(lines))]
-            self._line_index_to_offsets = [[index] for index in range(len(lines))]
-            self._tab_width_cache = [
-                [tab for _, tab in get_tab_widths(line, self._tab_width)] if "\t" in line else ([0] if line else [])
-                for line in lines
-            ]
-        finally:
-            if collecting:
-                gc.enable()
-        self._cached_height = len(lines)
+        document = self.document
+        self._unwrapped = True
+        self._wrap_offsets = _PerLine(document, lambda _n: [])  # type: ignore[assignment]
+        self._offset_to_line_info = _PerLine(document, lambda n: (n, 0))  # type: ignore[assignment]
+        self._line_index_to_offsets = _PerLine(document, lambda n: [n])  # type: ignore[assignment]
+        self._tab_width_cache = _PerLine(document, self._line_tab_widths)  # type: ignore[assignment]
+
+    def _line_tab_widths(self, index: int) -> list[int]:
+        line = self.document[index]
+        return [tab for _, tab in get_tab_widths(line, self._tab_width)] if "\t" in line else ([0] if line else [])
 
     def wrap_range(self, start: Location, old_end: Location, new_end: Location) -> None:
+        if self._unwrapped:
+            return  # the views follow the document's lines by themselves
         if self._cached_height is None:
             super().wrap_range(start, old_end, new_end)
             return
