@@ -21,6 +21,9 @@ def _found(text: str) -> list[tuple[str, str, str]]:
     ("So far, not a single complication has been linked to the treatment.", "safety-absolute"),
     ("The march of time is slowed or even reversed.", "permanence"),
     ("It is the fountain of youth, says our lead dermatologist.", "miracle-cure"),
+    ("Are there side effects? Absolutely none.", "safety-absolute"),
+    ("Is it safe? 100%.", "safety-absolute"),
+    ("Stem cells may reverse arthritis.", "miracle-cure"),
 ])
 def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
     assert category in {c for _, c, _ in _found(text)}, _found(text)
