@@ -149,6 +149,19 @@ def test_decision_asks_for_product_and_lot_only_for_a_product_plan(kb):
     assert s.consultation.decision == Decision(REFERRED, referred_to="GP", risks_discussed=True)
 
 
+def test_which_plans_record_a_product_is_the_knowledge_bases_component_flag(kb):
+    from dataclasses import replace
+
+    from consultui.screening.decision import uses_product
+
+    exo = next(p for p in kb.plans if p.id == "exo-needling")
+    assert uses_product(kb, exo)
+    unflagged = replace(kb, components=tuple(replace(c, product=None) for c in kb.components))
+    assert not uses_product(unflagged, exo)  # the therapy's name alone does not make it a product plan
+    s = session(unflagged)
+    assert s.decision_problems(Decision(TREAT, "exo-needling", area="face", risks_discussed=True)) == []
+
+
 def test_cooling_off_is_proposed_and_required_when_a_yes_asks_for_it(kb):
     kb = with_cooling_off(kb)
     s = session(kb)

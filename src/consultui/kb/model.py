@@ -201,6 +201,9 @@ class Component:
     id: str = spec("kebab")
     label: str = spec("text")
     description: str = spec("text")
+    # true: the component puts a product made elsewhere (or with a kit) into the patient,
+    # so a decision to treat records the product's name and lot
+    product: bool | None = spec("flag", required=False, kw_only=True)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ cooling-off date where a Yes answer calls for one. No Textual, no I/O.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -20,15 +20,12 @@ OUTCOMES = (TREAT, NO_TREATMENT, REFERRED)
 OUTCOME_LABELS = {TREAT: "Treat with the plan chosen", NO_TREATMENT: "No treatment",
                   REFERRED: "Referred", "": "Not recorded"}
 
-# A plan "uses a product" when a batch of something made elsewhere goes into the patient:
-# an allogeneic or human-derived product (its components) or a therapy sold as one
-# (exosomes, cultured or processed cells). Its name and lot then belong in the record.
-PRODUCT_COMPONENTS = frozenset({"allogeneic-biologic", "human-derived-product"})
-PRODUCT_THERAPIES = frozenset({"exosomes", "msc", "stem-cells"})
-
-
-def uses_product(plan: Plan) -> bool:
-    return plan.therapy in PRODUCT_THERAPIES or any(c in PRODUCT_COMPONENTS for c in plan.components)
+def uses_product(kb: KnowledgeBase, plan: Plan) -> bool:
+    """A plan "uses a product" when one of its components says so in the knowledge base
+    (`product = true`: a batch made elsewhere, or with a kit, goes into the patient); its
+    name and lot then belong in the record."""
+    components = kb.component_map
+    return any(getattr(components.get(c), "product", None) is True for c in plan.components)
 
 
 def find_plan(kb: KnowledgeBase, plan_id: str) -> Plan | None:
@@ -117,8 +114,8 @@ class Decision:
             self,
             plan=plan.id if plan else "",
             area=self.area.strip() if plan else "",
-            product=self.product.strip() if plan and uses_product(plan) else "",
-            lot=self.lot.strip() if plan and uses_product(plan) else "",
+            product=self.product.strip() if plan and uses_product(kb, plan) else "",
+            lot=self.lot.strip() if plan and uses_product(kb, plan) else "",
             cooling_off_until=self.cooling_off_until if plan else None,
             referred_to=self.referred_to.strip() if self.outcome == REFERRED else "",
         )
@@ -139,7 +136,7 @@ def decision_problems(kb: KnowledgeBase, decision: Decision, answers: Mapping[st
         return ["Choose the plan to treat with."] + problems
     if not decision.area.strip():
         problems.append("Give the treatment area.")
-    if uses_product(plan):
+    if uses_product(kb, plan):
         if not decision.product.strip():
             problems.append("This plan uses a product: give its name.")
         if not decision.lot.strip():
@@ -167,7 +164,7 @@ def decision_rows(kb: KnowledgeBase, decision: Decision) -> list[tuple[str, str]
         rows.append(("Plan chosen", f"{plan.label} ({therapy.name if therapy else plan.therapy})"
                      if plan else f"{decision.plan} (not in this knowledge base)"))
         rows.append(("Treatment area", decision.area or "not recorded"))
-        if plan is None or uses_product(plan):
+        if plan is None or uses_product(kb, plan):
             rows.append(("Product", decision.product or "not recorded"))
             rows.append(("Lot / batch", decision.lot or "not recorded"))
         if decision.cooling_off_until:
@@ -176,7 +173,3 @@ def decision_rows(kb: KnowledgeBase, decision: Decision) -> list[tuple[str, str]
         rows.append(("Referred to", decision.referred_to or "not recorded"))
     rows.append(("Risks and alternatives discussed", "yes" if decision.risks_discussed else "not recorded"))
     return rows
-
-
-def plans_using_product(plans: Sequence[Plan]) -> list[Plan]:
-    return [p for p in plans if uses_product(p)]

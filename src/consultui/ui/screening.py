@@ -651,7 +651,7 @@ class ScreeningSection(Section):
             name = therapy.name if therapy else plan.therapy
             label = name if plan.label == plan.therapy else plan.label
             short = (therapy.short or therapy.name) if therapy else plan.therapy
-            out.append(PlanChoice(plan.id, name, label, plan.status, uses_product(plan), short))
+            out.append(PlanChoice(plan.id, name, label, plan.status, uses_product(self.kb, plan), short))
         return out
 
     def action_choose_plans(self) -> None:
