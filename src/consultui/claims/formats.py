@@ -35,11 +35,22 @@ class Positions:
         while i >= 0:
             self.starts.append(i + 1)
             i = raw.find("\n", i + 1)
+        # (line index, offset, UTF-8 bytes before it on its line) of the last offset asked:
+        # offsets come mostly in increasing order, so a long line (minified HTML) is
+        # measured once from its start, not once per finding on it.
+        self._last = (-1, 0, 0)
 
     def at(self, offset: int) -> tuple[int, int, int]:
         k = bisect.bisect_right(self.starts, offset) - 1
         start = self.starts[k]
-        return k + 1, offset - start + 1, len(self.raw[start:offset].encode("utf-8")) + 1
+        last_k, last_offset, last_bytes = self._last
+        if last_k == k and last_offset <= offset:
+            start_bytes, seg = last_bytes, self.raw[last_offset:offset]
+        else:
+            start_bytes, seg = 0, self.raw[start:offset]
+        nbytes = start_bytes + (len(seg) if seg.isascii() else len(seg.encode("utf-8")))
+        self._last = (k, offset, nbytes)
+        return k + 1, offset - start + 1, nbytes + 1
 
 
 @dataclass(frozen=True)

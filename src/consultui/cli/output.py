@@ -89,20 +89,34 @@ def _json_text(payload: Any, ensure_ascii: bool) -> str:
     if not _has_long_list(payload):
         return json.dumps(payload, ensure_ascii=ensure_ascii, indent=2) + "\n"
 
-    def dump(value: Any, pad: str) -> str:
+    # One encoder for every item (json.dumps builds a new one per call), and the text
+    # gathered as pieces joined once (nested joins copied the whole report per level).
+    encode = json.JSONEncoder(ensure_ascii=ensure_ascii).encode
+    out: list[str] = []
+
+    def dump(value: Any, pad: str) -> None:
         inner = pad + "  "
         if isinstance(value, dict) and value and _has_long_list(value):
-            items = [f"{inner}{json.dumps(str(k), ensure_ascii=ensure_ascii)}: {dump(v, inner)}" for k, v in value.items()]
-            return "{\n" + ",\n".join(items) + "\n" + pad + "}"
-        if isinstance(value, list) and value and _has_long_list(value):
+            out.append("{\n")
+            for n, (k, v) in enumerate(value.items()):
+                out.append(f"{',' + chr(10) if n else ''}{inner}{encode(str(k))}: ")
+                dump(v, inner)
+            out.append("\n" + pad + "}")
+        elif isinstance(value, list) and value and _has_long_list(value):
+            out.append("[\n")
             if len(value) >= _LONG_LIST:
-                items = [inner + json.dumps(v, ensure_ascii=ensure_ascii) for v in value]
+                out.append(",\n".join([inner + encode(v) for v in value]))
             else:
-                items = [inner + dump(v, inner) for v in value]
-            return "[\n" + ",\n".join(items) + "\n" + pad + "]"
-        return json.dumps(value, ensure_ascii=ensure_ascii, indent=2).replace("\n", "\n" + pad)
+                for n, v in enumerate(value):
+                    out.append(",\n" + inner if n else inner)
+                    dump(v, inner)
+            out.append("\n" + pad + "]")
+        else:
+            out.append(json.dumps(value, ensure_ascii=ensure_ascii, indent=2).replace("\n", "\n" + pad))
 
-    return dump(payload, "") + "\n"
+    dump(payload, "")
+    out.append("\n")
+    return "".join(out)
 
 
 def console(stderr: bool = False, soft_wrap: bool = True) -> Console:
