@@ -297,7 +297,7 @@ class ConsultApp(App):
         if signature is not None:
             self._reload_kb_file(self.store.path, signature)
 
-    @work(thread=True, exclusive=True, group="kb-reload")
+    @work(thread=True, exclusive=True, group="kb-reload", description="reload the knowledge base")
     def _reload_kb_file(self, path: Path, signature: Signature) -> None:
         disk = self.store.read_disk(path, signature)
         self.call_from_thread(self.store.accept_disk, disk)

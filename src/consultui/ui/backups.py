@@ -100,7 +100,7 @@ class BackupsScreen(Screen):
     def _selected(self, event: OptionList.OptionSelected) -> None:
         self.action_restore()
 
-    @work(thread=True, exclusive=True, group="backup-diff")
+    @work(thread=True, exclusive=True, group="backup-diff", description="diff a backup")
     def _show_diff(self, entry: BackupEntry, target: Path) -> None:
         # A worker: at 500 therapies the files are 6 MB and a line diff takes a while.
         text = describe_diff(_read(entry.path), _read(target), f"backup {entry.when}", f"current {target.name}")

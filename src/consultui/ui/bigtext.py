@@ -26,10 +26,20 @@ from textual.document._document import Document, DocumentBase
 from textual.document._wrapped_document import WrappedDocument
 from textual.expand_tabs import get_tab_widths
 from textual.geometry import Size
+from textual.strip import Strip
 from textual.widgets import TextArea
 from textual.widgets.text_area import Edit, EditResult, Location
 
 from consultui.ui.visibletext import VisibleTextArea
+
+
+# What str.splitlines (and so Document) breaks lines at, besides "\n".
+_OTHER_LINE_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
+def _joins_back(document: Document, text: str) -> bool:
+    """Whether joining the document's lines gives `text` again (it was split only at "\n")."""
+    return document.newline == "\n" and not any(mark in text for mark in _OTHER_LINE_BREAKS)
 
 
 class _TextCachedDocument(Document):
@@ -136,6 +146,27 @@ class LargeTextArea(VisibleTextArea):
     """VisibleTextArea without the per-key and per-line work over the whole file."""
 
     _widest: int | None = None  # cells of the widest line seen
+    _drawing = False
+
+    def render_line(self, y: int) -> Strip:
+        # TextArea.render_line first asks `not self.text` (is a placeholder due?): after
+        # every edit, that joined the whole file again (6.6 MB) just to see it is not empty.
+        self._drawing = True
+        try:
+            return super().render_line(y)
+        finally:
+            self._drawing = False
+
+    @property
+    def text(self) -> str:
+        if self._drawing:  # only emptiness is asked there
+            document = self.document
+            return "" if document.line_count == 1 and not document[0] else "\n"
+        return self.document.text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self.load_text(value)
 
     @property
     def wrapped_document(self) -> WrappedDocument:
@@ -163,6 +194,9 @@ class LargeTextArea(VisibleTextArea):
             super().load_text(text)
         finally:
             module.WrappedDocument = original  # type: ignore[attr-defined]
+        document = self.document
+        if isinstance(document, _TextCachedDocument) and _joins_back(document, text):
+            document._joined = text  # the text is its own join: no second copy of the file
 
     def _refresh_size(self) -> None:
         if self.soft_wrap:

@@ -181,7 +181,9 @@ class ClaimsSection(Section):
             self._checker, self._checker_key = Checker(rule_pack(kb, jurisdictions).rules), key
         return self._checker
 
-    @work(thread=True, exclusive=True, group="claims-check")
+    # A description of its own: Textual would make one from repr() of every argument
+    # (the text, and the whole knowledge base) on every check.
+    @work(thread=True, exclusive=True, group="claims-check", description="check the claims text")
     def _check(self, text: str, generation: int, kb: KnowledgeBase, jurisdictions: tuple[str, ...] = ALL) -> None:
         worker = get_current_worker()
         checker = self.checker_for(kb, jurisdictions)

@@ -252,7 +252,9 @@ class KnowledgeSection(Section):
     def _start_validation(self, generation: int) -> None:
         self._validate(self.editor.text, str(self.save_target()), generation)
 
-    @work(thread=True, exclusive=True, group="kb-validate")
+    # A description of its own: Textual would make one from repr() of every argument,
+    # a second copy of the whole text (6.6 MB at 500 therapies) on every check.
+    @work(thread=True, exclusive=True, group="kb-validate", description="check the editor text")
     def _validate(self, text: str, name: str, generation: int) -> None:
         # A newer edit starts a newer check (exclusive group) and cancels this one; a big
         # file's check runs in a child process, which the cancel ends (application/kbcheck.py).
@@ -429,7 +431,7 @@ class KnowledgeSection(Section):
         self.app.notify("Auditing the editor text…", title="Audit", markup=False, timeout=2)
         self._audit(self.editor.text, str(self.save_target()))
 
-    @work(thread=True, exclusive=True, group="kb-audit")
+    @work(thread=True, exclusive=True, group="kb-audit", description="audit the editor text")
     def _audit(self, text: str, name: str) -> None:
         from consultui.kb.audit import audit
 
@@ -604,7 +606,7 @@ class KnowledgeSection(Section):
 
         self.app.push_screen(UpdateDialog(plan), answered)
 
-    @work(thread=True, exclusive=True, group="kb-update")
+    @work(thread=True, exclusive=True, group="kb-update", description="write the update")
     def _write_update(self, plan: Any, resolutions: dict[str, str]) -> None:
         from consultui.kb.update import UpdateError
 
