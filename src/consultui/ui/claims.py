@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Static, TextArea
+from textual.widgets.text_area import Edit, EditResult
 from textual.worker import get_current_worker
 
 from consultui.claims.checker import Checker, Finding, check_document
@@ -31,6 +32,7 @@ from consultui.ui.safe import safe
 from consultui.ui.section import PaletteCommand, Section
 
 DEBOUNCE_SECONDS = 0.25
+PASTE_CHARS = 200  # an edit inserting this much at once is a paste (or a file), not typing
 EMPTY_HINT = "Paste or type advertising copy. ctrl+o opens a file."
 FILE_LEVEL_LABEL = "Required text absent"
 
@@ -67,6 +69,11 @@ class ClaimsEditor(LargeTextArea):
     def __init__(self, **kwargs) -> None:
         super().__init__(soft_wrap=True, show_line_numbers=True, tab_behavior="focus", **kwargs)
         self.marks: dict[int, list[tuple[int, int, str]]] = {}
+        self.pasted = False  # the last edit put a whole block of text in (a paste, a file)
+
+    def edit(self, edit: Edit) -> EditResult:
+        self.pasted = len(edit.text) >= PASTE_CHARS
+        return super().edit(edit)
 
     def set_marks(self, marks: dict[int, list[tuple[int, int, str]]]) -> None:
         self.marks = marks
@@ -163,8 +170,10 @@ class ClaimsSection(Section):
 
     # -- checking --------------------------------------------------------
     @on(TextArea.Changed, "#claims-text")
-    def _text_changed(self) -> None:
-        self.schedule_check()
+    def _text_changed(self, event: TextArea.Changed) -> None:
+        # The pause waits for typing to stop; a paste is complete at once: checked at once.
+        editor = event.text_area
+        self.schedule_check(immediate=isinstance(editor, ClaimsEditor) and editor.pasted)
 
     def schedule_check(self, immediate: bool = False) -> None:
         self._checks.schedule(immediate)
