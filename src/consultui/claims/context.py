@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from consultui.claims.alternation import factored
+from consultui.claims.alternation import factored, spans
 
 __all__ = ["Virtual", "virtual_statements", "MAX_TABLE_CELLS"]
 
@@ -173,12 +173,12 @@ def _previous_sentence(text: str, start: int) -> tuple[int, int]:
 
 def _referents(text: str, regulator: re.Pattern[str] | None) -> list[Virtual]:
     out = []
-    triggers = list(_TRIGGER.finditer(text))
-    verbs = [t for t in triggers if " " not in t.group() and "\t" not in t.group() and "\n" not in t.group()]
+    triggers = [(a, b, text[a:b]) for a, b in spans(_TRIGGER, text)]
+    verbs = [t for t in triggers if " " not in t[2] and "\t" not in t[2] and "\n" not in t[2]]
     if regulator is not None:
-        for verb in verbs:
-            m = _APPROVAL_PRONOUN.search(text, max(0, verb.start() - 80), verb.end())
-            if m is None or m.end("claim") != verb.end():
+        for v_start, v_end, _ in verbs:
+            m = _APPROVAL_PRONOUN.search(text, max(0, v_start - 80), v_end)
+            if m is None or m.end("claim") != v_end:
                 continue
             p0, p1 = _previous_sentence(text, m.start("claim"))
             reg = regulator.search(text, p0, p1)
@@ -189,20 +189,20 @@ def _referents(text: str, regulator: re.Pattern[str] | None) -> list[Virtual]:
             w.add(f" by {reg.group()}", m.end("claim") - 1)
             out.append(w.build(f"\"{m.group('claim').split()[0]}\" refers to the previous sentence, "
                                f"which names {reg.group()}", (m.start("claim"), m.end("claim"))))
-    for m in (t for t in triggers if len(t.group().split()) > 1):
-        p0, p1 = _previous_sentence(text, m.start())
-        s0 = p1 if p1 <= m.start() else m.start()
+    for t_start, t_end, said in (t for t in triggers if len(t[2].split()) > 1):
+        p0, p1 = _previous_sentence(text, t_start)
+        s0 = p1 if p1 <= t_start else t_start
         ref = _AGEING.search(text, p0, p1) or _HAIR_LOSS.search(text, p0, p1)
         if ref is None:
             continue
-        end = text.find(".", m.end(), m.end() + 200)
-        end = end if end >= 0 else min(len(text), m.end() + 200)
+        end = text.find(".", t_end, t_end + 200)
+        end = end if end >= 0 else min(len(text), t_end + 200)
         w = _Writer()
-        w.copy(text, s0, m.start())
-        w.add(ref.group().lower(), m.start())
-        w.origin[-1] = m.end() - 1
-        w.copy(text, m.end(), end)
-        out.append(w.build(f"\"{m.group()}\" refers to {ref.group().lower()} in the previous sentence"))
+        w.copy(text, s0, t_start)
+        w.add(ref.group().lower(), t_start)
+        w.origin[-1] = t_end - 1
+        w.copy(text, t_end, end)
+        out.append(w.build(f"\"{said}\" refers to {ref.group().lower()} in the previous sentence"))
     return out
 
 
