@@ -15,6 +15,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import DataTable, Input, OptionList, Static, TabbedContent, TabPane
 from textual.coordinate import Coordinate
 from textual.widgets.option_list import Option
@@ -85,6 +86,7 @@ DETAIL_MIN = 7
 TAB_BAR = 2
 MATCHES_SHOWN = 5  # lines of the find bar's list of matches
 FIND_DELAY = 0.15  # seconds of no typing before the filter is applied
+PREFILL_DELAY = 0.3  # seconds after a change before the hidden tabs are filled
 
 
 class ComparePane(Section):
@@ -121,6 +123,7 @@ class ComparePane(Section):
         self.expanded = False  # the detail panel fills the section
         self.last_handout: Path | None = None
         self._find_debounce: Debouncer | None = None
+        self._prefill: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="compare-status", markup=False)
@@ -197,13 +200,25 @@ class ComparePane(Section):
         self._update_status(self._shown_therapies())
         self._update_tab_labels()
         self.show_detail()
-        self.call_after_refresh(self._fill_one_stale)
+        self._schedule_prefill()
+
+    def _schedule_prefill(self) -> None:
+        if self._prefill is not None:
+            self._prefill.stop()
+        self._prefill = self.set_timer(PREFILL_DELAY, self._fill_one_stale)
+
+    def on_shown_section(self) -> None:
+        super().on_shown_section()
+        if self._stale:
+            self._schedule_prefill()
 
     def _fill_one_stale(self) -> None:
-        """While the app is idle, fill the hidden tabs one at a time (one per frame, so a
-        key typed meanwhile waits for one table at most): a tab's first showing then
-        only draws it."""
-        if not self.is_attached or not self.size.width or not self._stale:
+        """Once the app has been idle a moment, fill the hidden tabs one at a time (one per
+        frame, so a key typed meanwhile waits for one table at most): a tab's first
+        showing then only draws it. Not while another section is in front (it would
+        slow that section's keys): when Compare is shown again."""
+        self._prefill = None
+        if not self.is_attached or not self.size.width or not self._stale or not self.region:
             return
         table = next((t for t in self.query(CompareTable) if t.id in self._stale), None)
         if table is None:
