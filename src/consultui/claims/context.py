@@ -65,11 +65,12 @@ _QUESTION = re.compile(
     r"(?:^|(?<=[.!?\n]))[ \t]*(?P<q>(?P<aux>does|do|did|will|would|can|could|is|are|was|were|should)\s+"
     r"(?P<subj>it|this|they|that|there|i|you|we|the \w+(?: \w+)?|exosomes?|prp|stem cells?|\w+ therapy|\w+ treatment)\s+"
     r"(?P<rest>[^?\n.!]{1,160})|who\s+(?:is|are|can|should)\s+[^?\n.!]{1,80}|"
-    r"how\s+(?:long|much)\s+(?:is|are|will)\s+(?:the\s+|my\s+|your\s+)?(?P<what>[^?\n.!]{1,60}))\?[ \t\"'\u201d]*(?:\n[ \t]*)?",
+    r"how\s+(?:long|much)\s+(?:is|are|will)\s+(?:the\s+|my\s+|your\s+)?(?P<what>[^?\n.!]{1,60})|"
+    r"(?P<noun>recovery time|recovery|downtime|down time|pain|side[ -]effects?|risks?|complications?|scarring))\?[ \t\"'\u201d]*(?:\n[ \t]*)?",
     re.IGNORECASE)
 _ANSWER_NO = re.compile(
     r"(?:a\s*[:.)-]\s*|answer\s*[:.-]\s*)?(?P<a>(?:no|nope|not at all|not really|absolutely not|none|none at all|"
-    r"(?:absolutely|practically|virtually|almost|basically) none|none whatsoever|"
+    r"(?:absolutely|practically|virtually|almost|basically) (?:none|zero|nil|nothing)|none whatsoever|"
     r"nothing|never|zero|not one bit|not a bit)\b[^.!?\n]{0,60})", re.IGNORECASE)
 _ANSWER_YES = re.compile(
     r"(?:a\s*[:.)-]\s*|answer\s*[:.-]\s*)?(?P<a>(?:yes,?\s+)?(?P<adv>absolutely|completely|totally|entirely|"
@@ -119,10 +120,10 @@ def _qa(text: str) -> list[Virtual]:
         span = (a.start("a"), a.end("a"))
         at = span[0]
         w = _Writer()
-        if m.group("what"):   # "How long is the downtime?" "None." -> "no downtime"
+        if m.group("what") or m.group("noun"):   # "How long is the downtime?" / "Recovery time?" "None." -> "no downtime"
             if not no:
                 continue
-            w.add(f"no {m.group('what')}", at)
+            w.add(f"no {m.group('what') or m.group('noun')}", at)
         else:
             aux, subj, rest = m.group("aux").lower(), m.group("subj"), m.group("rest")
             w.add(subj + " ", at)
