@@ -127,6 +127,7 @@ class ConsultApp(App):
         self._asking_quit = False
         self._sections: dict[str, Section] = {}
         self._gc_frozen = False
+        self._refreeze_due = False
         self._settings_message = self._apply_saved_theme()
 
     @property
@@ -257,7 +258,7 @@ class ConsultApp(App):
         """The store has a new knowledge base in use, or found a change on disk."""
         if event.kind == "applied":
             self._unfreeze_objects()  # the old knowledge base and its widgets can go
-            self.set_timer(RELOAD_POLL_SECONDS, self._freeze_settled_objects)  # once rebuilt
+            self._refreeze_due = True  # by the next file poll, once rebuilt (this may run in a thread)
             for section in self._sections.values():
                 if section.is_mounted:
                     section.set_kb(event.kb)
@@ -293,6 +294,9 @@ class ConsultApp(App):
 
     def _watch_kb_file(self) -> None:
         """Poll the file in use (there is no portable file-watching API); read changes off the UI thread."""
+        if self._refreeze_due:
+            self._refreeze_due = False
+            self._freeze_settled_objects()
         signature = self.store.disk_changed()
         if signature is not None:
             self._reload_kb_file(self.store.path, signature)
