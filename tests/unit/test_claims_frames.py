@@ -24,6 +24,7 @@ def _found(text: str) -> list[tuple[str, str, str]]:
     ("Are there side effects? Absolutely none.", "safety-absolute"),
     ("Is it safe? 100%.", "safety-absolute"),
     ("Stem cells may reverse arthritis.", "miracle-cure"),
+    ('Our clients say it is "medically proven to regrow hair".', "unsupported-superiority"),
 ])
 def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
     assert category in {c for _, c, _ in _found(text)}, _found(text)
@@ -38,6 +39,9 @@ def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
     "Surgical facelifts have long been the gold standard for treating sagging skin.",
     "It has been suggested that ageing could be reversed by partial reprogramming.",
     "The pitch sounds like the fountain of youth in a lab coat, says one health-law scholar.",
+    "Exosome products meant to treat disease require FDA approval, and none has been approved.",
+    "Marketers get away with it by saying a product 'brings hair back to life'.",
+    'Ad description: the website said the treatment was "medically proven to regrow hair". The complaint was upheld.',
 ])
 def test_critical_regulatory_and_descriptive_frames_stay_clean(text):
     assert _found(text) == []

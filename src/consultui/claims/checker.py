@@ -213,6 +213,10 @@ _OUTSIDER_SAYS = re.compile(
     r"(?:one|a|an|the|another|several|many)\s+(?:[\w-]+\s+){0,3}?(?:scholars?|professors?|researchers?|experts?|critics?|"
     r"scientists?|ethicists?|bioethicists?|lawyers?|regulators?|journalists?|academics?|analysts?|reviewers?|investigators?|"
     r"watchdogs?|sceptics?|skeptics?)\b", re.IGNORECASE)
+_RULING = re.compile(
+    r"\b(?:complainants?|challenged whether|not upheld|upheld|adjudication|ad description|"
+    r"the ads? (?:said|stated|claimed|must not appear)|infringement notices?|warning letters?|"
+    r"CAP Code|BCAP Code|Clearcast|ASA (?:ruled|ruling|noted|considered|concluded|challenged))\b", re.IGNORECASE)
 _DENIAL_AFTER = re.compile(
     r"[\s\"'\u201d\u2019]*(?:,?\s*but\s+(?:it|they|this|that|these|those)\s+(?:is|are|was|were|does|do)\s*(?:not|n['\u2019]t)\b|(?:is|are|was|were|do|does|did|will|would|can|has|have)\s+(?:not|never)\b|"
     r"(?:isn|aren|wasn|weren|doesn|don|didn|won|can|hasn|haven)['\u2019]?t\b"
@@ -230,7 +234,8 @@ _WARNING = factored(
     r"(?:promises?|claims?|offers?|says?|tells?|guarantees?)|"
     r"(?:that|who|which) (?:claim|claims|promise|promises|advertise|advertises|tout|touts|boast|boasts|market|markets|say|says)|"
     r"(?:marketed|advertised|sold|billed|touted|promoted|labell?ed|described|pitched|hailed|heralded|branded|hyped) as|"
-    r"shorthand for|sales pitch|critics?|sceptics?|skeptics?|watchdogs?|warn|warns|warned|"
+    r"shorthand for|sales pitch|critics?|sceptics?|skeptics?|watchdogs?|warn|warns|warned|unapproved|unlicensed|"
+    r"by (?:saying|claiming|promising|suggesting|implying)|"
     r"(?:advertise|advertises|advertising|advertised|marketed|promoted|sold|pitched|hailed|heralded|branded) (?:\w+\s+){0,3}as|"
     r"(?:ads|adverts|advertisements|clinics|websites|providers|marketers|sellers|companies) (?:promising|claiming|touting|offering|boasting)|"
     r"describ(?:e|es|ed|ing)\s+(?:\w+\s+){0,3}as|allegedly|reportedly|purportedly|supposedly|"
@@ -272,6 +277,9 @@ class _Sentences:
         self.low, self.cues = (text, _CUES) if view is None else (view, _PLAIN_CUES)
         self.ends: list[int] = [] if local else [m.end() for m in _SENT_END.finditer(text)]
         self.paragraphs: list[int] = [] if local else [m.end() for m in _PARA_BREAK.finditer(text)]
+        # A regulator's ruling or notice quotes the ads it judges: a quoted claim there is
+        # the regulator's evidence, not the page's own claim.
+        self.ruling = _RULING.search(text) is not None
 
     def paragraph_start(self, start: int) -> int:
         """Start of the paragraph around `start`, at most 400 characters back."""
@@ -679,6 +687,8 @@ class Checker:
         if _in_quotes(text, para0, start):
             if cue.attributed.match(low, end, min(s1 + 40, len(text))) or cue.attributed.match(
                     low, _quote_end(text, end, s1), min(s1 + 40, len(text))):
+                return False
+            if sentences.ruling:
                 return False
             window_end = min(len(text), s1 + 200)
             brk = _PARA_BREAK.search(text, s1, window_end)

@@ -74,7 +74,7 @@ _ANSWER_NO = re.compile(
     r"nothing|never|zero|not one bit|not a bit)\b[^.!?\n]{0,60})", re.IGNORECASE)
 _ANSWER_YES = re.compile(
     r"(?:a\s*[:.)-]\s*|answer\s*[:.-]\s*)?(?P<a>(?:yes,?\s+)?(?P<adv>absolutely|completely|totally|entirely|"
-    r"100%|definitely|always|of course|certainly)(?!\w)[^.!?\n]{0,60})", re.IGNORECASE)
+    r"100%|definitely|always|of course|certainly|without a doubt|undoubtedly|for sure)(?!\w)[^.!?\n]{0,60})", re.IGNORECASE)
 _ANSWER_ALL = re.compile(
     r"(?:a\s*[:.)-]\s*|answer\s*[:.-]\s*)?(?P<a>(?:almost |nearly |virtually |practically |just about )?"
     r"(?:everyone|everybody|anyone|anybody|all adults|all ages|all skin types|any adult|every adult)\b[^.!?\n]{0,60})",
