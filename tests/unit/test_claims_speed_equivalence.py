@@ -1,0 +1,192 @@
+"""The speed work on `consultui check` (issue 14) must not move a finding. These tests
+compare each shortcut with the plain way it replaces, on the corpora and on texts made
+to trip it, and count work where the shortcut is about work. No wall clock."""
+from __future__ import annotations
+
+import gc
+import io
+import json
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from claims_helpers import checker
+from consultui.claims import alternation, formats
+from consultui.claims import checker as checker_mod
+from consultui.claims.alternation import lower_view, plain, spans
+from consultui.claims.checker import check_document
+from consultui.cli import output
+
+CORPORA = sorted((Path(__file__).resolve().parents[1] / "claims-corpus").glob("*.toml"))
+
+
+def _texts() -> list[str]:
+    return [case["text"] for path in CORPORA for case in tomllib.loads(path.read_text("utf-8"))["case"]]
+
+
+# -- lower-cased view of a text: same matches as IGNORECASE --------------------------------
+
+@pytest.mark.parametrize("text", ["Plain ASCII Text", "Dashes \u2014 and \u201cquotes\u201d \u2728 \u00a3300"])
+def test_lower_view_of_caseless_text(text):
+    assert lower_view(text) == text.lower()
+
+
+@pytest.mark.parametrize("text", ["caf\u00e9", "\u017fafe (long s)", "\u212aelvin", "\u0130stanbul", "stra\u00dfe", "\u00b5g"])
+def test_no_lower_view_with_a_cased_non_ascii_letter(text):
+    assert lower_view(text) is None
+
+
+def test_plain_keeps_patterns_it_cannot_lower():
+    import re
+
+    upper = re.compile(r"\bFDA\b", re.IGNORECASE)
+    classes = re.compile(r"\S+ok", re.IGNORECASE)
+    exact = re.compile(r"fda")
+    assert plain(upper) is upper and plain(classes) is classes and plain(exact) is exact
+    lowered = plain(re.compile(r"\bfda\b", re.IGNORECASE))
+    assert not lowered.flags & re.IGNORECASE
+
+
+def test_spans_equal_finditer_on_every_kind_of_text():
+    import re
+
+    rx = alternation.factored(r"\b(?:approved|cleared|this\s+process|skin)\b", re.IGNORECASE)
+    for text in ["APPROVED and Cleared. This  Process!", "\u017fkin and SKIN, caf\u00e9 approved",
+                 "\u212a approved \u2014 \u201cthis process\u201d"] + _texts()[:80]:
+        assert spans(rx, text) == [m.span() for m in rx.finditer(text)]
+
+
+def _findings_both_ways(text: str, monkeypatch) -> tuple[list, list]:
+    fast = [f.to_dict() for f in check_document(text, "text", checker())]
+
+    class Plain(checker_mod._Sentences):
+        def __init__(self, text: str, local: bool = False) -> None:
+            super().__init__(text, local)
+            self.low, self.cues = text, checker_mod._CUES
+
+    with monkeypatch.context() as m:
+        m.setattr(checker_mod, "_Sentences", Plain)
+        slow = [f.to_dict() for f in check_document(text, "text", checker())]
+    return fast, slow
+
+
+def test_cues_on_the_lower_view_give_the_same_findings(monkeypatch):
+    texts = _texts()
+    assert len(texts) > 200
+    used = 0
+    for text in texts:
+        used += lower_view(text) is not None
+        fast, slow = _findings_both_ways(text, monkeypatch)
+        assert fast == slow, text
+    assert used > len(texts) // 2   # the shortcut was taken, not only the fallback
+    # every text at once (long, so sentences are found in one pass) and in upper case
+    joined = "\n\n".join(texts)
+    for text in (joined, joined.upper()):
+        fast, slow = _findings_both_ways(text, monkeypatch)
+        assert fast == slow and fast
+
+
+def test_negation_inside_a_hit_still_drops_it():
+    found = [f.rule for f in checker().check("Results are not guaranteed.")]
+    assert "guaranteed-results" not in found
+    assert any(f.rule == "guaranteed-results" for f in checker().check("Results are guaranteed."))
+
+
+# -- positions: byte columns measured forward ----------------------------------------------
+
+def test_positions_on_one_long_line_match_the_plain_count():
+    raw = ("caf\u00e9 \u2014 na\u00efve \u2728 " * 400) + "end\nsecond l\u00efne \u00e9\u00e9\n"
+    pos = formats.Positions(raw)
+    offsets = list(range(0, len(raw), 37)) + [len(raw), 5, 3000, 2, len(raw) - 3, 0]  # forward, then back
+    for off in offsets:
+        start = raw.rfind("\n", 0, off) + 1
+        expected = (raw.count("\n", 0, off) + 1, off - start + 1, len(raw[start:off].encode("utf-8")) + 1)
+        assert pos.at(off) == expected, off
+
+
+def test_positions_measure_a_long_line_once_going_forward(monkeypatch):
+    raw = "x" * 50_000
+    pos = formats.Positions(raw)
+    measured = 0
+    real_slice_len = len
+
+    class Counting(str):
+        def __getitem__(self, key):
+            nonlocal measured
+            piece = str.__getitem__(self, key)
+            if isinstance(key, slice):
+                measured += real_slice_len(piece)
+            return piece
+
+    pos.raw = Counting(raw)
+    for off in range(0, 50_000, 100):
+        pos.at(off)
+    assert measured <= 50_000   # each character measured once, not once per offset
+
+
+# -- JSON: the same text as the nested json.dumps it replaced -------------------------------
+
+def _old_json_text(payload, ensure_ascii: bool) -> str:
+    """The writer before the speed work (kept here as the reference)."""
+    def dump(value, pad):
+        inner = pad + "  "
+        if isinstance(value, dict) and value and output._has_long_list(value):
+            items = [f"{inner}{json.dumps(str(k), ensure_ascii=ensure_ascii)}: {dump(v, inner)}" for k, v in value.items()]
+            return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+        if isinstance(value, list) and value and output._has_long_list(value):
+            if len(value) >= output._LONG_LIST:
+                items = [inner + json.dumps(v, ensure_ascii=ensure_ascii) for v in value]
+            else:
+                items = [inner + dump(v, inner) for v in value]
+            return "[\n" + ",\n".join(items) + "\n" + pad + "]"
+        return json.dumps(value, ensure_ascii=ensure_ascii, indent=2).replace("\n", "\n" + pad)
+
+    if not output._has_long_list(payload):
+        return json.dumps(payload, ensure_ascii=ensure_ascii, indent=2) + "\n"
+    return dump(payload, "") + "\n"
+
+
+@pytest.mark.parametrize("ensure_ascii", [False, True])
+def test_json_writer_matches_the_old_one(ensure_ascii):
+    finding = {"rule": "r", "text": "caf\u00e9 \u2014 \"q\"\n\u0007", "n": 3, "x": None, "refs": ["a", "b"], "f": 1.5,
+               "fix": {"old": "\u2728", "line": 2}, "empty": [], "obj": {}}
+    small = {"version": 2, "results": [{"path": "a", "findings": [finding] * 3}], "summary": {"files": 1}}
+    big = {"version": 2, "results": [{"path": "a", "findings": [finding] * 250, "notices": [{"line": 1}] * 2},
+                                     {"path": "b", "findings": [], "notices": []}],
+           "skipped": ["x"], "summary": {"files": 2, "findings": 250}, "nested": [[finding] * 201, [1, 2]]}
+    for payload in (small, big, {"k": list(range(300))}, [list(range(200))], {}):
+        assert output._json_text(payload, ensure_ascii) == _old_json_text(payload, ensure_ascii)
+
+
+# -- check_file: citations once per list of references; the collector restored -------------
+
+def test_citations_computed_once_per_list_of_refs(monkeypatch, tmp_path):
+    import argparse
+
+    from consultui.cli import check as cli_check
+    from consultui.kb.load import load_kb
+
+    kb = load_kb(Path(__file__).resolve().parents[2] / "data" / "therapies.toml").kb
+    calls = []
+    real = cli_check.citations
+
+    def counting(kb_, refs, selected):
+        calls.append(tuple(refs))
+        return real(kb_, refs, selected)
+
+    monkeypatch.setattr(cli_check, "citations", counting)
+    page = tmp_path / "ad.txt"
+    page.write_text("Results are guaranteed. No side effects. Guaranteed results!\n\n" * 200, encoding="utf-8")
+    parser = argparse.ArgumentParser()
+    args = parser.parse_args([])
+    args.files, args.format, args.isolated = [str(page)], "json", True
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    was = gc.isenabled()
+    cli_check.run(args, kb)
+    assert gc.isenabled() == was
+    findings = json.loads(out.getvalue())["results"][0]["findings"]
+    assert len(findings) >= 400
+    assert len(calls) == len(set(calls)) <= 10
