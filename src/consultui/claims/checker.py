@@ -216,7 +216,13 @@ _OUTSIDER_SAYS = re.compile(
 _RULING = re.compile(
     r"\b(?:complainants?|challenged whether|not upheld|upheld|adjudication|ad description|"
     r"the ads? (?:said|stated|claimed|must not appear)|infringement notices?|warning letters?|"
-    r"CAP Code|BCAP Code|Clearcast|ASA (?:ruled|ruling|noted|considered|concluded|challenged))\b", re.IGNORECASE)
+    r"CAP Code|BCAP Code|Clearcast|ASA (?:ruled|ruling|noted|considered|concluded|challenged|agreed)|"
+    r"complained|watchdog bans?|bans? (?:\w+[ -]){0,3}ad)\b", re.IGNORECASE)
+# In a ruling, a sentence that reports what the ad said or did ("On screen it said ...",
+# "implied the treatment stopped hair loss") describes the ad under judgement.
+_REPORTED_AD = re.compile(
+    r"\b(?:said|stated|claimed|offered|showed|featured|included|implied|suggested|described|promised|carried)\b",
+    re.IGNORECASE)
 _DENIAL_AFTER = re.compile(
     r"[\s\"'\u201d\u2019]*(?:,?\s*but\s+(?:it|they|this|that|these|those)\s+(?:is|are|was|were|does|do)\s*(?:not|n['\u2019]t)\b|(?:is|are|was|were|do|does|did|will|would|can|has|have)\s+(?:not|never)\b|"
     r"(?:isn|aren|wasn|weren|doesn|don|didn|won|can|hasn|haven)['\u2019]?t\b"
@@ -694,6 +700,8 @@ class Checker:
             brk = _PARA_BREAK.search(text, s1, window_end)
             if cue.warning.search(low, para0, brk.start() if brk else s1):
                 return False
+        if sentences.ruling and _REPORTED_AD.search(text, s0, start):
+            return False
         # questions: "Is it permanent? No."
         tail = text[start:s1].rstrip()
         if tail.rstrip(_QUESTION_CLOSERS).endswith("?"):  # "?" then only closing quotes or brackets

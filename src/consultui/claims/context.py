@@ -81,6 +81,9 @@ _ANSWER_ALL = re.compile(
     re.IGNORECASE)
 
 
+_CERTAINTY = frozenset({"without a doubt", "undoubtedly", "for sure", "definitely", "certainly", "of course"})
+
+
 def _words_end(text: str, a: re.Match[str]) -> int:
     """End of the answer's first clause ("Not at all", not the sentence after it)."""
     m = re.compile(r"[,;:(\u2013\u2014]").search(text, a.start("a"), a.end("a"))
@@ -136,7 +139,10 @@ def _qa(text: str) -> list[Virtual]:
                 else:         # "Does it hurt?" "Not at all." -> "it does not hurt"
                     w.add(f"{aux} not {rest}", at)
             else:             # "Is it safe?" "Completely." -> "it is completely safe"
-                w.add(f"{aux} {yes.group('adv')} {rest}", at)  # type: ignore[union-attr]  # yes is set here
+                adv = yes.group("adv")  # type: ignore[union-attr]  # yes is set here
+                if adv.lower() in _CERTAINTY:  # "Yes, without a doubt." says "absolutely"
+                    adv = "absolutely"
+                w.add(f"{aux} {adv} {rest}", at)
         # the statement stands for the answer's words: a finding marks the answer
         out.append(w.build(f"read as the answer to \"{q.strip()}?\"", (span[0], _words_end(text, a))))
     return out
