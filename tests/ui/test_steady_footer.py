@@ -6,6 +6,7 @@ from textual.widgets._footer import FooterKey
 
 from consultui.kb.load import load_for_app
 from consultui.ui.app import ConsultApp
+from consultui.ui.compare import CompareTable
 from consultui.ui.steady_footer import KeyStrip, SteadyFooter
 
 from waiting import wait_until
@@ -41,8 +42,10 @@ async def test_footer_keeps_its_widgets_and_follows_a_section(minimal_kb_path):
 async def test_clicking_a_footer_key_presses_it(minimal_kb_path):
     app = ConsultApp(load_for_app(minimal_kb_path))
     async with app.run_test(size=(160, 40)) as pilot:
-        await wait_until(pilot, lambda: app.screen.query(KeyStrip) and "toggle_plain" in actions(app),
-                         what="Compare's keys in the footer")
+        # Focus settled on Compare's table (the keys drawn are the ones clicked on).
+        await wait_until(pilot, lambda: isinstance(app.focused, CompareTable) and app.screen.query(KeyStrip)
+                         and "toggle_plain" in actions(app), what="Compare's keys in the footer")
+        await pilot.pause()
         strip = app.screen.query_one(KeyStrip)
         strip.render()
         index = actions(app).index("section('screening')")
