@@ -41,21 +41,24 @@ def test_no_lower_view_with_a_cased_non_ascii_letter(text):
 def test_plain_keeps_patterns_it_cannot_lower():
     import re
 
-    upper = re.compile(r"\bFDA\b", re.IGNORECASE)
-    classes = re.compile(r"\S+ok", re.IGNORECASE)
-    exact = re.compile(r"fda")
-    assert plain(upper) is upper and plain(classes) is classes and plain(exact) is exact
-    lowered = plain(re.compile(r"\bfda\b", re.IGNORECASE))
-    assert not lowered.flags & re.IGNORECASE
+    kept = [re.compile(r"\S+ok", re.IGNORECASE), re.compile(r"[A-z]+", re.IGNORECASE), re.compile(r"fda"),
+            re.compile(r"(?P<Name>x)", re.IGNORECASE), re.compile(r"X-ray", re.IGNORECASE)]
+    assert all(plain(p) is p for p in kept)
+    for source in (r"\bfda\b", r"\bFDA\b|CAP Code"):
+        lowered = plain(re.compile(source, re.IGNORECASE))
+        assert not lowered.flags & re.IGNORECASE and lowered.pattern == source.lower()
 
 
 def test_spans_equal_finditer_on_every_kind_of_text():
     import re
 
     rx = alternation.factored(r"\b(?:approved|cleared|this\s+process|skin)\b", re.IGNORECASE)
+    upper = re.compile(r"\b(?:CAP Code|ASA (?:ruled|noted)|upheld|bans? (?:\w+[ -]){0,3}ad)\b", re.IGNORECASE)
     for text in ["APPROVED and Cleared. This  Process!", "\u017fkin and SKIN, caf\u00e9 approved",
-                 "\u212a approved \u2014 \u201cthis process\u201d"] + _texts()[:80]:
-        assert spans(rx, text) == [m.span() for m in rx.finditer(text)]
+                 "\u212a approved \u2014 \u201cthis process\u201d", "The asa RULED; cap code; Ban this ad",
+                 "The ASA ruled, caf\u00e9 ban the ad"] + _texts()[:80]:
+        for pattern in (rx, upper):
+            assert spans(pattern, text) == [m.span() for m in pattern.finditer(text)]
 
 
 def _findings_both_ways(text: str, monkeypatch) -> tuple[list, list]:

@@ -128,12 +128,27 @@ def lower_view(text: str) -> str | None:
 
 
 def plain(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    """The pattern without IGNORECASE, for a lower_view() text, when its source is
-    lower-case ASCII (else the pattern itself, which gives the same matches there)."""
+    """The pattern without IGNORECASE and with its letters in lower case, for a
+    lower_view() text, when its source is ASCII and that keeps its meaning (else the
+    pattern itself, which gives the same matches there)."""
     source = pattern.pattern
-    if not (pattern.flags & re.IGNORECASE and source.isascii() and source == source.lower()):
+    if not (pattern.flags & re.IGNORECASE and source.isascii()):
         return pattern
     found = _PLAIN.get(source)
     if found is None:
-        found = _PLAIN[source] = re.compile(source, pattern.flags & ~re.IGNORECASE)
+        lowered = source.lower()
+        if lowered != source and _UNSAFE_TO_LOWER.search(source):
+            found = pattern
+        else:
+            try:
+                found = re.compile(lowered, pattern.flags & ~re.IGNORECASE)
+            except re.error:
+                found = pattern
+        _PLAIN[source] = found
     return found
+
+
+# Upper-case letters are lower-cased with the source only where that keeps its meaning:
+# not in an escape (\S, \W, \B, \N{...}), a group name, or next to a hyphen (a range
+# "[A-z]" would lose the signs between Z and a).
+_UNSAFE_TO_LOWER = re.compile(r"\\[A-Z]|\(\?P|[A-Z]-|-[A-Z]")

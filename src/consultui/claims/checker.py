@@ -285,7 +285,7 @@ class _Sentences:
         self.paragraphs: list[int] = [] if local else [m.end() for m in _PARA_BREAK.finditer(text)]
         # A regulator's ruling or notice quotes the ads it judges: a quoted claim there is
         # the regulator's evidence, not the page's own claim.
-        self.ruling = _RULING.search(text) is not None
+        self.ruling = (_RULING if view is None else plain(_RULING)).search(self.low) is not None
 
     def paragraph_start(self, start: int) -> int:
         """Start of the paragraph around `start`, at most 400 characters back."""
