@@ -83,8 +83,7 @@ class PromptUpdatingList(OptionList):
         width = self.scrollable_content_region.width
         if event is not None and width == self._lines_width and self._line_cache.lines:
             event.prevent_default()  # OptionList's own handler forgets every height
-            self._option_render_cache.clear()
-            self.refresh()
+            self.refresh()  # (drawn options are kept too: at one width they look the same)
 
     def _update_lines(self) -> None:
         if not self._line_cache.lines:  # measured afresh: remember at which width
@@ -92,12 +91,20 @@ class PromptUpdatingList(OptionList):
         super()._update_lines()
 
     def measure_lines(self) -> bool:
-        """Measure every option's lines now (laid out but not yet shown). False when
-        they were measured at another width than the list has now."""
+        """Measure every option's lines now (laid out but not yet shown). False until
+        they are measured at the width the list has and its scroll bar (which the
+        measuring may bring) has been laid out too: call again after the next layout."""
         if self._line_cache.lines and self._lines_width != self.scrollable_content_region.width:
             self._clear_caches()  # measured before a scroll bar took its columns
         self._update_lines()
-        return bool(self._line_cache.lines) and self._lines_width == self.scrollable_content_region.width
+        scroll_bar = self._vertical_scrollbar
+        if scroll_bar is not None and scroll_bar.styles.base.get_rules() == {}:
+            self.app.stylesheet.update_nodes([self])  # styles it now, not on the first showing
+        settled = (bool(self._line_cache.lines) and self._lines_width == self.scrollable_content_region.width
+                   and (not self.show_vertical_scrollbar or (scroll_bar is not None and bool(scroll_bar.size))))
+        if settled:  # the options in view drawn now, kept for the first showing
+            self.render_lines(self.scrollable_content_region.reset_offset)
+        return settled
 
     def set_options(self, options):
         self._measured.clear()
