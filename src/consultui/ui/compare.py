@@ -87,6 +87,7 @@ TAB_BAR = 2
 MATCHES_SHOWN = 5  # lines of the find bar's list of matches
 FIND_DELAY = 0.15  # seconds of no typing before the filter is applied
 PREFILL_DELAY = 0.3  # seconds after a change before the hidden tabs are filled
+PREFILL_STEP = 0.05  # seconds between two of them
 
 
 class ComparePane(Section):
@@ -213,9 +214,8 @@ class ComparePane(Section):
             self._schedule_prefill()
 
     def _fill_one_stale(self) -> None:
-        """Once the app has been idle a moment, fill the hidden tabs one at a time (one per
-        frame, so a key typed meanwhile waits for one table at most): a tab's first
-        showing then only draws it. Not while another section is in front (it would
+        """Once the app has been idle a moment, fill the hidden tabs one at a time: a tab's
+        first showing then only draws it. Not while another section is in front (it would
         slow that section's keys): when Compare is shown again."""
         self._prefill = None
         if not self.is_attached or not self.size.width or not self._stale or not self.region:
@@ -225,7 +225,8 @@ class ComparePane(Section):
             self._stale.clear()
             return
         self._fill(table)
-        self.call_after_refresh(self._fill_one_stale)
+        # The next one after a pause of its own: a key typed meanwhile waits for one table at most.
+        self._prefill = self.set_timer(PREFILL_STEP, self._fill_one_stale)
 
     def _shown_therapies(self):
         return [t for tid in self.shown if (t := self.kb.therapy(tid))]
