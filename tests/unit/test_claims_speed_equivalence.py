@@ -65,9 +65,9 @@ def _findings_both_ways(text: str, monkeypatch) -> tuple[list, list]:
     fast = [f.to_dict() for f in check_document(text, "text", checker())]
 
     class Plain(checker_mod._Sentences):
-        def __init__(self, text: str, local: bool = False) -> None:
-            super().__init__(text, local)
-            self.low, self.cues = text, checker_mod._CUES
+        def __init__(self, text: str, local: bool = False, many: bool = False) -> None:
+            super().__init__(text, local, many)
+            self.low, self.cues, self.quiet = text, checker_mod._CUES, None
 
     with monkeypatch.context() as m:
         m.setattr(checker_mod, "_Sentences", Plain)
@@ -89,6 +89,58 @@ def test_cues_on_the_lower_view_give_the_same_findings(monkeypatch):
     for text in (joined, joined.upper()):
         fast, slow = _findings_both_ways(text, monkeypatch)
         assert fast == slow and fast
+
+
+def test_every_cue_match_holds_one_of_the_quiet_words():
+    """The sentence cues are skipped where none of these words is: so each match of a cue,
+    taken alone (as a slice of the sentence is searched), must contain one."""
+    quiet = checker_mod._quiet_words()
+    assert quiet is not None
+    names = ("negation", "speculation", "hedge", "denial_after", "warning", "warning_after", "outsider")
+    extra = ("no one knows; one  day; in theory; can’t; won't; isn't; it is a myth; are often a sign of hype; "
+             "be wary; too good to be true; clinics that claim; so-called; marketed as; says one researcher")
+    checked = 0
+    for text in _texts() + [extra]:
+        low = lower_view(text)
+        if low is None:
+            continue
+        for name in names:
+            for m in getattr(checker_mod._PLAIN_CUES, name).finditer(low):
+                if m.group():
+                    checked += 1
+                    assert quiet.search(m.group()), (name, m.group())
+    assert checked > 500
+
+
+def test_quiet_sentences_skip_work_not_findings(monkeypatch):
+    text = "\n\n".join(_texts())
+    searched = 0
+    real = checker_mod._PLAIN_CUES
+
+    class Counting:
+        def __init__(self, rx):
+            self.rx = rx
+
+        def __getattr__(self, name):
+            nonlocal searched
+            searched += 1
+            return getattr(self.rx, name)
+
+    def run(quiet: bool) -> tuple[list, int]:
+        nonlocal searched
+        searched = 0
+        with monkeypatch.context() as m:
+            m.setattr(checker_mod, "_PLAIN_CUES", checker_mod._Cues(*(Counting(getattr(real, f.name))
+                                                                     for f in checker_mod.fields(checker_mod._Cues))))
+            if not quiet:
+                m.setattr(checker_mod, "_QUIET_FROM", 10**9)
+            found = [f.to_dict() for f in checker().check(text)]
+        return found, searched
+
+    with_quiet, fewer = run(True)
+    without, more = run(False)
+    assert with_quiet == without and with_quiet
+    assert fewer < more * 0.8
 
 
 def test_negation_inside_a_hit_still_drops_it():

@@ -9,7 +9,9 @@ who claims`, so that it can be grouped too.
 """
 from __future__ import annotations
 
+import importlib
 import re
+from typing import Any
 
 __all__ = ["factored", "original_source"]
 
@@ -152,3 +154,159 @@ def plain(pattern: re.Pattern[str]) -> re.Pattern[str]:
 # not in an escape (\S, \W, \B, \N{...}), a group name, or next to a hyphen (a range
 # "[A-z]" would lose the signs between Z and a).
 _UNSAFE_TO_LOWER = re.compile(r"\\[A-Z]|\(\?P|[A-Z]-|-[A-Z]")
+
+
+# -- words a regex cannot match without ------------------------------------------------
+
+_MAX_WAYS = 64        # strings a fixed part of a regex may expand to before it counts as open
+_SMALL_CLASS = 4      # a character class of at most this many characters is expanded
+
+
+def _parts(node: Any) -> list[tuple[Any, Any]]:
+    return list(node.data) if hasattr(node, "data") else list(node)
+
+
+def _fixed(items: list[tuple[Any, Any]], c: Any) -> set[str] | None:
+    """Every string `items` (a part of a parsed regex) can match, when they are few and
+    fixed: literals, small classes, alternatives and optional parts of those."""
+    out = {""}
+    for op, av in items:
+        if op is c.LITERAL:
+            add = {chr(av)}
+        elif op is c.IN:
+            if not all(o is c.LITERAL for o, _ in av) or len(av) > _SMALL_CLASS:
+                return None
+            add = {chr(a) for _, a in av}
+        elif op is c.BRANCH:
+            add = set()
+            for alt in av[1]:
+                got = _fixed(_parts(alt), c)
+                if got is None:
+                    return None
+                add |= got
+        elif op is c.SUBPATTERN:
+            got = _fixed(_parts(av[-1]), c)
+            if got is None:
+                return None
+            add = got
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] == 0 and av[1] == 1:
+            got = _fixed(_parts(av[2]), c)
+            if got is None:
+                return None
+            add = got | {""}
+        else:
+            return None
+        out = {a + b for a in out for b in add}
+        if len(out) > _MAX_WAYS:
+            return None
+    return out
+
+
+Trigger = tuple[str, bool, bool]   # (word, starts at a word boundary, ends at one)
+
+
+def _words_of(s: str, bounded_left: bool, bounded_right: bool) -> Trigger | None:
+    """The longest whitespace-free piece of a string a match must contain, with whether a
+    word boundary is sure on each side of it (only claimed for a word character, the one
+    case a search over a slice of the text can never miss)."""
+    pieces = [(m.start(), m.end()) for m in re.finditer(r"\S+", s)]
+    if not pieces:
+        return None
+    # the longest piece, but not a word found in every other sentence ("if the" -> "if")
+    a, b = max(pieces, key=lambda p: (s[p[0]:p[1]].lower() not in _COMMON, p[1] - p[0]))
+    word = s[a:b]
+    left = (a > 0 or bounded_left) and _is_word(word[0])
+    right = (b < len(s) or bounded_right) and _is_word(word[-1])
+    return word.lower(), left, right
+
+
+_COMMON = frozenset("a an and any are as at be by for from in is it its of on or our that the this to we with "
+                    "you your".split())
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _score(triggers: list[Trigger]) -> int:
+    return min(len(w) + 2 * (left + right) for w, left, right in triggers)
+
+
+def _required(items: list[tuple[Any, Any]], c: Any, before: bool = False, after: bool = False) -> list[Trigger] | None:
+    """Words one of which every match of `items` contains, or None when none is sure.
+    `before`/`after`: the parts are preceded/followed by a word boundary (\\b)."""
+    best: list[Trigger] | None = None
+
+    def consider(found: list[Trigger] | None) -> None:
+        nonlocal best
+        if found and (best is None or _score(found) > _score(best)):
+            best = found
+
+    def bounded(k: int) -> bool:   # a \b at items[k], or the edge the caller vouches for
+        if k < 0:
+            return before
+        if k >= len(items):
+            return after
+        return items[k] == (c.AT, c.AT_BOUNDARY)
+
+    i = 0
+    while i < len(items):
+        j = i
+        while j < len(items) and _fixed(items[j:j + 1], c) is not None:
+            j += 1
+        if j > i:   # a run of fixed parts: its strings
+            strings = _fixed(items[i:j], c)
+            if strings and "" not in strings:
+                found = [_words_of(s, bounded(i - 1), bounded(j)) for s in strings]
+                if all(found):
+                    consider([t for t in found if t is not None])
+            if strings and j < len(items) and items[j][0] is c.BRANCH:
+                # a grouped alternation, "c(?:areful|aution\\w*)": the run joined to each branch
+                joined: list[Trigger] = []
+                for head in strings:
+                    for alt in items[j][1][1]:
+                        got = _required([(c.LITERAL, ord(ch)) for ch in head] + _parts(alt), c,
+                                        bounded(i - 1), bounded(j + 1))
+                        if got is None:
+                            break
+                        joined.extend(got)
+                    else:
+                        continue
+                    joined = []
+                    break
+                consider(joined or None)
+            i = j
+            continue
+        op, av = items[i]
+        if op is c.SUBPATTERN:
+            consider(_required(_parts(av[-1]), c, bounded(i - 1), bounded(i + 1)))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)) and av[0] >= 1:
+            consider(_required(_parts(av[2]), c))
+        elif op is c.BRANCH:
+            union: list[Trigger] = []
+            for alt in av[1]:
+                got = _required(_parts(alt), c, bounded(i - 1), bounded(i + 1))
+                if got is None:
+                    union = []
+                    break
+                union.extend(got)
+            consider(union or None)
+        i += 1
+    return best
+
+
+def required_words(pattern: re.Pattern[str]) -> list[Trigger] | None:
+    """Words (lower case, without spaces) one of which is in every match of `pattern`,
+    each with whether it sits at a word boundary; None when that cannot be said.
+    A text (or a slice of it) that holds none of them cannot match, also after its
+    spaces are collapsed or phrases in it are blanked out."""
+    try:
+        _parser = importlib.import_module("re._parser")
+        consts = importlib.import_module("re._constants")
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+    except Exception:  # noqa: BLE001 - internals not as expected: no shortcut
+        return None
+    if not pattern.pattern.isascii():
+        return None
+    found = _required(_parts(parsed), consts)
+    return sorted(set(found)) if found else None
