@@ -205,6 +205,10 @@ def issue_targets(cpu: bool = False) -> dict[str, float]:
             # a first run: no regexes compiled by an earlier run (the figures above reuse them)
             secs = max(cli_seconds(file(name + ".txt", repeated(text, 1_000_000)), cpu=cpu, cold=True) - empty, 1e-6)
             out[name + "_cold_s"] = round(secs, 3)
+        # The claim-dense input is the dev corpus repeated: few distinct paragraphs, so a
+        # cache keyed by a sentence's text would meet the target here without helping real
+        # copy (the checker has none; this figure says how repetitive the input is).
+        out["dense_distinct_paragraphs"] = len({p for p in dense.split("\n\n") if p.strip()})
         out["dense_4mb_over_1mb"] = round(out["dense_4mb_s"] / out["dense_1mb_s"], 2)
         out["ordinary_4mb_over_1mb"] = round(out["ordinary_4mb_s"] / out["ordinary_1mb_s"], 2)
     return out

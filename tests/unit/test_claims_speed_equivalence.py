@@ -132,8 +132,7 @@ def test_quiet_sentences_skip_work_not_findings(monkeypatch):
         with monkeypatch.context() as m:
             m.setattr(checker_mod, "_PLAIN_CUES", checker_mod._Cues(*(Counting(getattr(real, f.name))
                                                                      for f in checker_mod.fields(checker_mod._Cues))))
-            if not quiet:
-                m.setattr(checker_mod, "_QUIET_FROM", 10**9)
+            m.setattr(checker_mod, "_QUIET_FROM", 1 if quiet else 10**9)
             found = [f.to_dict() for f in checker().check(text)]
         return found, searched
 
