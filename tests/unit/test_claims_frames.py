@@ -25,6 +25,8 @@ def _found(text: str) -> list[tuple[str, str, str]]:
     ("Is it safe? 100%.", "safety-absolute"),
     ("Stem cells may reverse arthritis.", "miracle-cure"),
     ('Our clients say it is "medically proven to regrow hair".', "unsupported-superiority"),
+    ("Exosomes are smaller and more stable than PRP.", "unsupported-superiority"),
+    ("This cellular activity is what produces incredible results.", "unsupported-superiority"),
 ])
 def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
     assert category in {c for _, c, _ in _found(text)}, _found(text)
@@ -42,6 +44,7 @@ def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
     "Exosome products meant to treat disease require FDA approval, and none has been approved.",
     "Marketers get away with it by saying a product 'brings hair back to life'.",
     'Ad description: the website said the treatment was "medically proven to regrow hair". The complaint was upheld.',
+    "It has also been suggested that aging can be reversed by partial reprogramming in vivo.",
 ])
 def test_critical_regulatory_and_descriptive_frames_stay_clean(text):
     assert _found(text) == []

@@ -196,7 +196,7 @@ _HEDGE = factored(r"\b(?:may|might|could|possibly|potentially|perhaps|maybe)\b",
 # one day reverse ageing", "whether exosomes are safe and effective").
 _SPECULATION = factored(
     r"\b(?:hopes?|hoped|hoping|dreams? of|one day|some ?day|in (?:the )?future|in theory|theoretically|"
-    r"whether|if and when|(?:needed|required|necessary|designed|aims?|trying) to (?:show|prove|confirm|establish|"
+    r"whether|if and when|(?:suggested|proposed|hypothesi[sz]ed|speculated|theori[sz]ed|conjectured) that|(?:needed|required|necessary|designed|aims?|trying) to (?:show|prove|confirm|establish|"
     r"demonstrate|test|find out|determine|see)|to (?:show|prove|test|find out|determine|see) (?:if|whether))\b",
     re.IGNORECASE)
 # Wording after a hit that calls it exaggeration: "firm guarantees ... are often a sign
