@@ -45,6 +45,9 @@ def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
     "Marketers get away with it by saying a product 'brings hair back to life'.",
     'Ad description: the website said the treatment was "medically proven to regrow hair". The complaint was upheld.',
     "It has also been suggested that aging can be reversed by partial reprogramming in vivo.",
+    "All products which failed to be registered with the FDA are considered illegal.",
+    "That a firm has registered with FDA and listed a product does not mean the product is approved.",
+    "The industry sells risky, unproven stem cell procedures as cure-alls.",
 ])
 def test_critical_regulatory_and_descriptive_frames_stay_clean(text):
     assert _found(text) == []

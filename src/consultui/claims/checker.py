@@ -190,7 +190,8 @@ _NEG_FALSE = re.compile(
     re.IGNORECASE)
 _NEGATION = factored(
     r"\b(?:not|no|never|neither|nor|none|nothing|nobody|cannot|can['\u2019]?t|won['\u2019]?t|"
-    r"\w+n['\u2019]t|unlikely|impossible|without evidence|no one|lacks?|lacking)\b", re.IGNORECASE)
+    r"\w+n['\u2019]t|unlikely|impossible|without evidence|no one|lacks?|lacking|fail(?:s|ed)? to|failure to|unable to)\b",
+    re.IGNORECASE)
 _HEDGE = factored(r"\b(?:may|might|could|possibly|potentially|perhaps|maybe)\b", re.IGNORECASE)
 # Speculation and open questions: the claim is not asserted ("scientists hope it could
 # one day reverse ageing", "whether exosomes are safe and effective").
@@ -205,7 +206,8 @@ _WARNING_AFTER = re.compile(
     r"\b(?:(?:is|are|was|were)\s+(?:often|usually|always|typically|generally|a)?\s*(?:a\s+)?(?:sign|signs|red flags?|"
     r"warning signs?|marketing|hype|exaggerat\w*|misleading|unsubstantiated|unproven|not supported)|"
     r"(?:is|are|remains?|remained)\s+(?:still\s+)?(?:far off|a long way off|years away|decades away|a distant prospect|"
-    r"distant|elusive|a dream|science fiction|unproven))\b",
+    r"distant|elusive|a dream|science fiction|unproven)|"
+    r"(?:does|do|did) not (?:mean|imply|indicate|show|prove)|(?:doesn|don|didn)['\u2019]?t (?:mean|imply|indicate|show|prove))\b",
     re.IGNORECASE)
 # A quoted claim attributed as somebody's claim: '"They're magic!" claims one review'.
 _ATTRIBUTED = re.compile(
@@ -257,7 +259,7 @@ _WARNING = factored(
     r"(?:claim|say|promise|tout|boast|suggest|insist)|"
     r"(?:tell|tells|telling|told) (?:us|you|people|consumers|customers|patients|readers)|"
     r"(?:market|markets|marketing|sell|sells|selling|pitch|pitches|pitching|bill|bills|hype|hypes|promote|promotes) "
-    r"(?:\w+\s+){0,3}as)\b",
+    r"(?:[\w,-]+\s+){0,6}as)\b",
     re.IGNORECASE)
 _ANSWER_NO = re.compile(
     r"^[\s\"'\u201c\u201d]*(?:a\s*[:.)-]\s*|answer\s*[:.-]\s*)?(?:no|nope|not\b|never|sadly,? no|unfortunately,? not|"
