@@ -228,7 +228,8 @@ _RULING = re.compile(
 # In a ruling, a sentence that reports what the ad said or did ("On screen it said ...",
 # "implied the treatment stopped hair loss") describes the ad under judgement.
 _REPORTED_AD = re.compile(
-    r"\b(?:said|stated|claimed|offered|showed|featured|included|implied|suggested|described|promised|carried)\b",
+    r"\b(?:said|stated|claimed|offered|showed|featured|included|implied|suggested|described|promised|carried|"
+    r"noted|found|considered|concluded|understood|argued|believed|challenged)\b",
     re.IGNORECASE)
 _DENIAL_AFTER = re.compile(
     r"[\s\"'\u201d\u2019]*(?:,?\s*but\s+(?:it|they|this|that|these|those)\s+(?:is|are|was|were|does|do)\s*(?:not|n['\u2019]t)\b|(?:is|are|was|were|do|does|did|will|would|can|has|have)\s+(?:not|never)\b|"
