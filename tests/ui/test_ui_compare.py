@@ -194,6 +194,16 @@ async def test_detail_panel_gets_the_space_the_table_does_not_need(bundled, size
         compare = await compare_ready(pilot)
         table = compare.active_table()
         panel = app.query_one("#compare-detail", VerticalScroll)
+
+        def settled() -> bool:
+            # the layout is done once the table shows its rows (all of them at 120x40)
+            # and the panel has the lines left; on a busy machine that takes a few frames
+            if size == (120, 40):
+                return (table.size.height == table.virtual_size.height
+                        and 1 + 2 + table.outer_size.height + panel.outer_size.height == compare.size.height)
+            return panel.size.height >= DETAIL_MIN - 1 and table.size.height > 0
+
+        await wait_until(pilot, settled, what="the Compare layout")
         assert panel.size.height >= DETAIL_MIN - 1  # its border line aside
         if size == (120, 40):
             # Every row shows, with no empty lines below them, and the panel has the rest.
