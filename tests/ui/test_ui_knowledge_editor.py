@@ -170,7 +170,7 @@ def test_the_fast_wrapped_document_builds_the_same_tables_and_height():
         fast.wrap(width, 4)
         tables = ("_wrap_offsets", "_offset_to_line_info", "_line_index_to_offsets", "_tab_width_cache")
 
-        def same_tables() -> None:
+        def same_tables(fast=fast, plain=plain, width=width, tables=tables) -> None:
             for table in tables:  # without wrapping, ours are views: compared entry by entry
                 ours, theirs = getattr(fast, table), getattr(plain, table)
                 assert list(ours) == list(theirs), (width, table)
