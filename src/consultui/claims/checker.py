@@ -257,8 +257,8 @@ _WARNING = factored(
     r"(?:some|many|other|certain)\s+(?:clinics|providers|sellers|companies|ads|adverts|advertisers|marketers|websites|brands|salons)|"
     r"claiming|claims? to|touting|banned|ban|prohibit\w*|not allowed|unlawful|illegal|ruled|breach\w*|regulators?|"
     r"claims|claimed|advertisements?|adverts?|advertising|headlines|hype\w*|buzzwords?|unsubstantiated|"
-    r"(?:advocates|proponents|sellers|marketers|clinics|companies|brands|providers|presenters|websites|ads) "
-    r"(?:claim|say|promise|tout|boast|suggest|insist)|"
+    r"(?:advocates|proponents|sellers|marketers|clinics|companies|brands|providers|presenters|websites|ads)"
+    r"(?:\s+(?!and\b|but\b)[\w'-]+){0,3}\s+(?:claim|say|said|claimed|promise|promised|tout|touted|boast|suggest|insist)|"
     r"(?:tell|tells|telling|told) (?:us|you|people|consumers|customers|patients|readers)|"
     r"(?:market|markets|marketing|sell|sells|selling|pitch|pitches|pitching|bill|bills|hype|hypes|promote|promotes) "
     r"(?:[\w,-]+\s+){0,6}as)\b",
