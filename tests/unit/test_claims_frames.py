@@ -27,6 +27,8 @@ def _found(text: str) -> list[tuple[str, str, str]]:
     ('Our clients say it is "medically proven to regrow hair".', "unsupported-superiority"),
     ("Exosomes are smaller and more stable than PRP.", "unsupported-superiority"),
     ("This cellular activity is what produces incredible results.", "unsupported-superiority"),
+    ("Celebrities swear by it, and that is proof it works.", "testimonial-proof"),
+    ("Our clinics in three countries say it helps with autism and lupus.", "miracle-cure"),
 ])
 def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
     assert category in {c for _, c, _ in _found(text)}, _found(text)
@@ -48,6 +50,8 @@ def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
     "All products which failed to be registered with the FDA are considered illegal.",
     "That a firm has registered with FDA and listed a product does not mean the product is approved.",
     "The industry sells risky, unproven stem cell procedures as cure-alls.",
+    "Clinics in Mexico say their injections help stroke patients recover.",
+    "Celebrities swear by all sorts of treatments; that is not evidence.",
 ])
 def test_critical_regulatory_and_descriptive_frames_stay_clean(text):
     assert _found(text) == []

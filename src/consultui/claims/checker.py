@@ -207,6 +207,7 @@ _WARNING_AFTER = re.compile(
     r"warning signs?|marketing|hype|exaggerat\w*|misleading|unsubstantiated|unproven|not supported)|"
     r"(?:is|are|remains?|remained)\s+(?:still\s+)?(?:far off|a long way off|years away|decades away|a distant prospect|"
     r"distant|elusive|a dream|science fiction|unproven)|"
+    r"(?:is|are|was|were) (?:not|no) (?:evidence|proof)|(?:isn|aren|wasn|weren)['\u2019]?t (?:evidence|proof)|"
     r"(?:does|do|did) not (?:mean|imply|indicate|show|prove)|(?:doesn|don|didn)['\u2019]?t (?:mean|imply|indicate|show|prove))\b",
     re.IGNORECASE)
 # A quoted claim attributed as somebody's claim: '"They're magic!" claims one review'.
