@@ -65,6 +65,15 @@ def test_this_process_takes_the_category_of_its_referent():
     assert found("The kit is easy to use. It can speed up this process.") == []
 
 
+def test_this_process_looks_back_two_sentences_but_no_further():
+    two = ("Ageing is what happens when your stem cells run out. Our programme tops them back up. "
+           "It can slow and even reverse this process.")
+    three = ("Ageing is what happens when your stem cells run out. Our programme tops them back up. "
+             "Drips take an hour. It can slow and even reverse this process.")
+    assert found(two) == [("reverse-ageing", "permanence", "reverse this process")]
+    assert found(three) == []
+
+
 MARKDOWN_TABLE = """| | PRP | Exosomes |
 |---|---|---|
 | Sessions needed | 3-4 | 1 |

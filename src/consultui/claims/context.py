@@ -166,15 +166,16 @@ _HAIR_LOSS = re.compile(r"\b(?:hair loss|hair-loss|balding|baldness|alopecia|thi
 _SENTENCE_BACK = re.compile(r"[.!?][\"'\u201d\u2019)]*\s")
 
 
-def _previous_sentence(text: str, start: int) -> tuple[int, int]:
-    """The sentence before the one starting at or before `start` (bounded look-back)."""
-    lo = max(0, start - _LOOK_BACK)
+def _previous_sentence(text: str, start: int, back: int = 1) -> tuple[int, int]:
+    """The `back` sentences before the one starting at or before `start` (bounded
+    look-back of _LOOK_BACK characters per sentence)."""
+    lo = max(0, start - _LOOK_BACK * back)
     ends = [m.end() for m in _SENTENCE_BACK.finditer(text, lo, start)]
-    # the current sentence begins after the last end; the previous one after the one before
+    # the current sentence begins after the last end; the previous ones after the ends before
     if not ends:
         return lo, start
     cur = ends[-1]
-    prev = ends[-2] if len(ends) > 1 else lo
+    prev = ends[-1 - back] if len(ends) > back else lo
     return prev, cur
 
 
@@ -197,9 +198,16 @@ def _referents(text: str, regulator: re.Pattern[str] | None) -> list[Virtual]:
             out.append(w.build(f"\"{m.group('claim').split()[0]}\" refers to the previous sentence, "
                                f"which names {reg.group()}", (m.start("claim"), m.end("claim"))))
     for t_start, t_end, said in (t for t in triggers if len(t[2].split()) > 1):
+        # "this process" may point back past one sentence of elaboration ("Ageing is ...
+        # Our programme tops them up. It can reverse this process."): the nearer
+        # sentence first, then the one before it.
         p0, p1 = _previous_sentence(text, t_start)
         s0 = p1 if p1 <= t_start else t_start
         ref = _AGEING.search(text, p0, p1) or _HAIR_LOSS.search(text, p0, p1)
+        if ref is None:
+            q0, _ = _previous_sentence(text, t_start, back=2)
+            if q0 < p0:
+                ref = _AGEING.search(text, q0, p0) or _HAIR_LOSS.search(text, q0, p0)
         if ref is None:
             continue
         end = text.find(".", t_end, t_end + 200)
@@ -209,7 +217,8 @@ def _referents(text: str, regulator: re.Pattern[str] | None) -> list[Virtual]:
         w.add(ref.group().lower(), t_start)
         w.origin[-1] = t_end - 1
         w.copy(text, t_end, end)
-        out.append(w.build(f"\"{said}\" refers to {ref.group().lower()} in the previous sentence"))
+        where = "the previous sentence" if ref.start() >= p0 else "an earlier sentence"
+        out.append(w.build(f"\"{said}\" refers to {ref.group().lower()} in {where}"))
     return out
 
 
