@@ -55,6 +55,7 @@ def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
     "According to the complaint, the company advertised its stem cell treatments as safe, effective and FDA-compliant.",
     "Marketing often suggests that exosomes are 100% safe, but reports of granulomas have emerged.",
     "Stem cell tourism companies market treatments for arthritis, MS and autism, often at great cost.",
+    "'They said it would regenerate the cartilage,' one patient recalled.",
 ])
 def test_critical_regulatory_and_descriptive_frames_stay_clean(text):
     assert _found(text) == []

@@ -251,6 +251,7 @@ _WARNING = factored(
     r"(?:marketed|advertised|sold|billed|touted|promoted|labell?ed|described|pitched|hailed|heralded|branded|hyped) as|"
     r"shorthand for|sales pitch|critics?|sceptics?|skeptics?|watchdogs?|warn|warns|warned|unapproved|unlicensed|"
     r"by (?:saying|claiming|promising|suggesting|implying)|(?:was|were|been) told|recalled|sounds? (?:like|almost)|"
+    r"(?:they|he|she) (?:said|promised|assured (?:me|us|him|her|them)|told (?:me|us|him|her|them))|"
     r"told (?:the audience|audiences|attendees|him|her|them|reporters|investigators)|"
     r"(?:advertise|advertises|advertising|advertised|marketed|promoted|sold|pitched|hailed|heralded|branded) (?:[\w-]+\s+){0,5}as|"
     r"marketing (?:\w+\s+){0,2}(?:suggests?|implies|claims?|says?|promises?|material|copy|language)|"
