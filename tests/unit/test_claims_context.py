@@ -19,7 +19,7 @@ def found(text: str, kind: str = "text") -> list[tuple[str, str, str]]:
     ("Does it hurt?\nNot at all. Most clients feel warmth.", "painless", "Not at all"),
     ("Is there any downtime? None at all.", "no-downtime", "None at all"),
     ("Are there side effects? None.", "no-side-effects", "None"),
-    ("How long is the recovery? None, you can go straight back to work.", "no-downtime", "None"),
+    ("How long is the recovery? None, you can carry on with your day.", "no-downtime", "None"),
     ("Is it safe? Completely.", "completely-safe", "Completely"),
     ("Who is the ideal candidate?\nAnyone.", "works-for-everyone", "Anyone"),
     ("Who is it for? Everyone!", "works-for-everyone", "Everyone"),
@@ -28,6 +28,12 @@ def test_a_question_and_its_answer_make_one_claim(text, rule, marked):
     findings = check_document(text, "text", checker())
     assert [(f.rule, f.text) for f in findings] == [(rule, marked)]
     assert findings[0].message.startswith("Context: read as the answer to")
+
+
+def test_an_answer_that_says_the_claim_in_its_own_words_is_flagged_once():
+    # the answer's own words are the claim; the question adds nothing to report twice
+    assert found("How long is the recovery? None, you can go straight back to work.") == [
+        ("no-downtime", "trivialising", "straight back to work")]
 
 
 @pytest.mark.parametrize("text", [

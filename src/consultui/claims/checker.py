@@ -269,7 +269,12 @@ _WARNING = factored(
     re.IGNORECASE)
 _ANSWER_NO = re.compile(
     r"^[\s\"'\u201c\u201d]*(?:a\s*[:.)-]\s*|answer\s*[:.-]\s*)?(?:no|nope|not\b|never|sadly,? no|unfortunately,? not|"
-    r"unfortunately,? no)\b", re.IGNORECASE)
+    r"unfortunately,? no|"
+    # an uncertain answer does not make the question a claim either
+    r"(?:we|i) (?:don['\u2019]?t|do not|can['\u2019]?t|cannot) (?:know|say|tell)|(?:nobody|no one|no-one) (?:knows|can say|can tell)|"
+    r"it depends|unknown|unclear|possibly not|probably not|maybe not|not necessarily|not always|not for everyone|"
+    r"there (?:is|are) (?:no|not enough|little|limited|too little) (?:good |reliable |published )?(?:research|evidence|data|studies|trials))\b",
+    re.IGNORECASE)
 _ANSWER_YES = re.compile(
     r"^[\s\"'\u201c\u201d]*(?:a\s*[:.)-]\s*|answer\s*[:.-]\s*)?(?:yes|yep|absolutely|definitely|of course|certainly)\b",
     re.IGNORECASE)
@@ -787,6 +792,9 @@ class Checker:
                     a < s1 and s0 < b for a, b, _ in spans):
                 continue  # the sentence itself was flagged there already
             rule = self._rule_by_id[f.rule]
+            if any(g.category == rule.category and abs(g.start - s0) < 300
+                   and not _SENT_END.search(text, min(s1, g.end), max(s0, g.start)) for g in findings):
+                continue  # the same sentence says it in its own words ("None, you can go straight back to work")
             spans.append((s0, s1, replace(rule, severity=f.severity,
                                           message=f"Context: {v.why}. {f.message}")))
             taken.insert(bisect.bisect_left(taken, (s0, s1)), (s0, s1))
