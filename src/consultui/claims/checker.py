@@ -712,7 +712,8 @@ class Checker:
                 return False
             if _warned(low, s0, start, cue) or cue.warning_after.search(low, end, s1) or cue.outsider.match(low, end, s1):
                 return False
-        if _scare_quoted(text, start, end):
+        if _scare_quoted(text, start, end) and (sentences.ruling or _MENTION.search(low, s0, start)
+                                                 or not (_PROMOTING.search(low, s0, s1) or _PROMOTING_START.match(low, s0))):
             return False
         para0 = sentences.paragraph_start(start)
         if _in_quotes(text, para0, start):
@@ -941,6 +942,14 @@ def _regulator_regex(rules: tuple[Rule, ...]) -> re.Pattern[str]:
             break
     words = sorted({t.strip() for t in terms if t.strip()}, key=len, reverse=True)
     return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
+
+
+# A word or two in quotes is a mention ("a 'cure' for ageing") unless the sentence is
+# selling it ("Enjoy \"zero downtime\"!"); after "called", "dubbed", "the term" it is a
+# name, whatever the sentence.
+_MENTION = re.compile(r"\b(?:called|dubbed|nicknamed|known as|so-called|the (?:term|terms|word|words|phrase|label|name|buzzword))\b")
+_PROMOTING = re.compile(r"!|\bour\b")
+_PROMOTING_START = re.compile(r"\W*(?:enjoy|get|try|book|discover|experience|introducing|meet)\b")
 
 
 def _scare_quoted(text: str, start: int, end: int) -> bool:
