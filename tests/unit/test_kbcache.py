@@ -36,6 +36,16 @@ def test_a_large_valid_file_is_cached_and_reused(minimal_kb_path, tmp_path, isol
     assert second.kb == first.kb and second.kb.path == str(path)
 
 
+def test_the_bundled_file_is_validated_once_then_read_from_the_cache(monkeypatch):
+    # its ~600 claim patterns took a third of the start-up budget to check (issue 16)
+    first = load_kb(bundled_kb_path())
+    assert first.ok
+    import consultui.kb.load as kbload
+
+    monkeypatch.setattr(kbload, "parse_kb", lambda *a: (_ for _ in ()).throw(AssertionError("parsed")))
+    assert load_kb(bundled_kb_path()).kb == first.kb
+
+
 def test_a_changed_file_is_validated_again(minimal_kb_path, tmp_path):
     path = big_copy(minimal_kb_path, tmp_path)
     assert load_kb(path).kb.meta.title == "Test KB"
