@@ -303,3 +303,50 @@ def test_a_wrong_practitioner_key_is_named_with_a_suggestion():
     assert loaded.theme == "ansi-light"
     assert message is not None and 'unknown key "practitioner.nmae" (did you mean "name"?)' in message
     assert '"practitioner.clinic" must be text' in message
+
+
+# -- an answer evaluates again only the plans that ask its question (issue 16) -------------
+
+def _bundled():
+    from consultui.kb.bundled import bundled_kb_path
+    result = load_kb(bundled_kb_path())
+    assert result.ok
+    return result.kb
+
+
+def test_incremental_verdicts_equal_a_full_evaluation_after_every_answer():
+    import random
+
+    from consultui.screening.verdicts import evaluate_plans
+    kb = _bundled()
+    session = ConsultationSession(kb, autosave=False, now=lambda: NOW)
+    rng = random.Random(7)
+    questions = [q.id for q in kb.questions]
+    for _ in range(150):
+        session.set_answer(rng.choice(questions), rng.choice(list(Answer)))
+        full = evaluate_plans(kb, session.consultation.answers, session.plan_ids)
+        assert session.plan_verdicts == full
+
+
+def test_an_answer_evaluates_only_the_plans_that_ask_it(monkeypatch):
+    from consultui.application import session as session_module
+    from consultui.screening.verdicts import all_plans, plan_questions
+    kb = _bundled()
+    session = ConsultationSession(kb, autosave=False, now=lambda: NOW)
+    plans = all_plans(kb)
+    # a question that some plans ask and others do not
+    question = next(q.id for q in kb.questions
+                    if 0 < sum(q.id in plan_questions(kb, p) for p in plans) < len(plans))
+    asking = sum(question in plan_questions(kb, p) for p in plans)
+    calls = []
+    real = session_module.evaluate_plan
+    monkeypatch.setattr(session_module, "evaluate_plan", lambda *a: calls.append(a[1].id) or real(*a))
+    session.set_answer(question, Answer.YES)
+    assert len(calls) == asking < len(plans)
+    calls.clear()
+    real_all = session_module.evaluate_plans
+    monkeypatch.setattr(session_module, "evaluate_plans", lambda *a: calls.append("all") or real_all(*a))
+    session.set_note(question, "seen the GP last week")
+    session.set_patient_ref("P-17")
+    session.set_general_note("prefers afternoon appointments")
+    assert calls == []

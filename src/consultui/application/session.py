@@ -20,7 +20,7 @@ from consultui.screening.checklist import ChecklistGroup, answered_count, checkl
 from consultui.screening.consultation import PlannedConsultation
 from consultui.screening.decision import CoolingOff, Decision, cooling_off, decision_problems, find_plan
 from consultui.screening.verdicts import (Answer, Consultation, PlanVerdict, TherapyVerdict, all_plans,
-                                          evaluate_plans, therapy_verdicts)
+                                          evaluate_plan, evaluate_plans, plan_questions, therapy_verdicts)
 from consultui.screening.verdictview import VerdictView, verdict_views
 from consultui.settings import Practitioner
 
@@ -124,14 +124,28 @@ class ConsultationSession:
                                  self.consultation.answers, self.today())
 
     # -- changes -------------------------------------------------------------
-    def _evaluate(self) -> None:
-        self.plan_verdicts = evaluate_plans(self.kb, self.consultation.answers, self.plan_ids)
+    def _evaluate(self, answered: str | None = None) -> None:
+        """The verdicts again. After one answer (`answered`), only the plans that ask that
+        question are evaluated again: a plan's verdict depends on the answers to its own
+        questions and nothing else (with 500 therapies this was most of an answer's work)."""
+        if answered is not None and self.plan_verdicts:
+            answers = self.consultation.answers
+            self.plan_verdicts = [
+                evaluate_plan(self.kb, pv.plan, pv.therapy, answers)
+                if answered in plan_questions(self.kb, pv.plan) else pv
+                for pv in self.plan_verdicts]
+        else:
+            self.plan_verdicts = evaluate_plans(self.kb, self.consultation.answers, self.plan_ids)
         self.verdicts = therapy_verdicts(self.kb, self.plan_verdicts, only_planned=True)
 
-    def _changed(self) -> None:
+    def _changed(self, verdicts: bool = True, answered: str | None = None) -> None:
+        """Something in the consultation changed: mark it unrecorded, evaluate the
+        verdicts again when they can have changed (not for a note, the patient reference
+        or the decision), and autosave."""
         self.changed_since_record = True
         self.last_record = None
-        self._evaluate()
+        if verdicts:
+            self._evaluate(answered)
         self.autosave()
 
     def set_plans(self, plan_ids: Sequence[str] | None) -> bool:
@@ -158,33 +172,33 @@ class ConsultationSession:
         if cleaned == self.consultation.decision:
             return False
         self.consultation.decision = cleaned
-        self._changed()
+        self._changed(verdicts=False)
         return True
 
     def set_answer(self, question_id: str, answer: Answer) -> None:
         self.consultation.set_answer(question_id, answer)
-        self._changed()
+        self._changed(answered=question_id)
 
     def set_note(self, question_id: str, text: str) -> bool:
         """False when nothing changed."""
         if text == self.consultation.notes.get(question_id, ""):
             return False
         self.consultation.set_note(question_id, text)
-        self._changed()
+        self._changed(verdicts=False)
         return True
 
     def set_general_note(self, text: str) -> bool:
         if text == self.consultation.general_note:
             return False
         self.consultation.general_note = text
-        self._changed()
+        self._changed(verdicts=False)
         return True
 
     def set_patient_ref(self, text: str) -> bool:
         if text.strip() == self.consultation.patient_ref:
             return False
         self.consultation.patient_ref = text.strip()
-        self._changed()
+        self._changed(verdicts=False)
         return True
 
     def set_kb(self, kb: KnowledgeBase) -> list[str]:
