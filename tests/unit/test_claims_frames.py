@@ -31,6 +31,8 @@ def _found(text: str) -> list[tuple[str, str, str]]:
     ("Our clinics in three countries say it helps with autism and lupus.", "miracle-cure"),
     ("Is it safe in pregnancy? We know it is.", "safety-absolute"),
     ('Enjoy "zero downtime" with our signature facial!', "trivialising"),
+    ("Ask any skincare expert and they will tell you Kim Kardashian made it famous.", "testimonial-proof"),
+    ("Any dermatologist will tell you it is the best treatment on the market.", "unsupported-superiority"),
 ])
 def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
     assert category in {c for _, c, _ in _found(text)}, _found(text)
@@ -61,6 +63,7 @@ def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
     "Is it safe during pregnancy? Nobody knows yet, so we do not treat pregnant women.",
     "Is PRP safe in pregnancy? There is no research, so we wait until after breastfeeding.",
     "Until the evidence catches up, a 'miracle' in a vial is not something we will inject.",
+    "Clinics will tell you it is painless, but most patients need numbing cream.",
 ])
 def test_critical_regulatory_and_descriptive_frames_stay_clean(text):
     assert _found(text) == []

@@ -881,9 +881,21 @@ def _warned(text: str, s0: int, start: int, cues: _Cues | None = None) -> bool:
     page's own voice."""
     cue = cues or _CUES
     for m in cue.warning.finditer(text, s0, start):
-        if not cue.own_voice.search(text, max(s0, m.start() - 12), m.start()):
-            return True
+        if cue.own_voice.search(text, max(s0, m.start() - 12), m.start()):
+            continue
+        if text[m.start():m.start() + 4].lower() == "tell":
+            who = _AUTHORITY_TELLS.search(text, max(s0, m.start() - 60), m.start())
+            if who and (who.group(1).lower() != "they" or _AUTHORITY.search(text, s0, who.start())):
+                continue  # "any expert will tell you X": an appeal to authority, not a report
+        return True
     return False
+
+
+_AUTHORITY = re.compile(r"\b(?:experts?|doctors?|dermatologists?|surgeons?|professionals?|specialists?)\b",
+                        re.IGNORECASE)
+_AUTHORITY_TELLS = re.compile(
+    r"\b(experts?|doctors?|dermatologists?|surgeons?|professionals?|specialists?|anyone|everyone|anybody|"
+    r"everybody|they)(?:\s+in\s+\w+)?(?:\s+(?:will|would|can|could)|['\u2019]ll)\s+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
