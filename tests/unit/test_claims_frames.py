@@ -64,6 +64,10 @@ def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
     "Is PRP safe in pregnancy? There is no research, so we wait until after breastfeeding.",
     "Until the evidence catches up, a 'miracle' in a vial is not something we will inject.",
     "Clinics will tell you it is painless, but most patients need numbing cream.",
+    "In the video, the influencer says the facial gave her glass skin in one session; dermatologists were unconvinced.",
+    "Stem cell clinics in the US have advertised treatments for Parkinson's, ALS and autism for years.",
+    "Promises of instant results should make patients wary.",
+    "One brochure called it 'the fountain of youth'.",
 ])
 def test_critical_regulatory_and_descriptive_frames_stay_clean(text):
     assert _found(text) == []

@@ -208,6 +208,8 @@ _WARNING_AFTER = re.compile(
     r"(?:is|are|remains?|remained)\s+(?:still\s+)?(?:far off|a long way off|years away|decades away|a distant prospect|"
     r"distant|elusive|a dream|science fiction|unproven)|"
     r"(?:is|are|was|were) (?:not|no) (?:evidence|proof)|(?:isn|aren|wasn|weren)['\u2019]?t (?:evidence|proof)|"
+    r"(?:should|must|ought to|would|will) (?:make|leave) (?:\w+ ){0,2}(?:wary|suspicious|sceptical|skeptical|cautious)|"
+    r"(?:were|was|are|remain|remained) (?:unconvinced|sceptical|skeptical|unimpressed|doubtful)|"
     r"(?:does|do|did) not (?:mean|imply|indicate|show|prove)|(?:doesn|don|didn)['\u2019]?t (?:mean|imply|indicate|show|prove))\b",
     re.IGNORECASE)
 # A quoted claim attributed as somebody's claim: '"They're magic!" claims one review'.
@@ -262,7 +264,12 @@ _WARNING = factored(
     r"claiming|claims? to|touting|banned|ban|prohibit\w*|not allowed|unlawful|illegal|ruled|breach\w*|regulators?|"
     r"claims|claimed|advertisements?|adverts?|advertising|headlines|hype\w*|buzzwords?|unsubstantiated|"
     r"(?:advocates|proponents|sellers|marketers|clinics|companies|brands|providers|presenters|websites|ads)"
-    r"(?:\s+(?!and\b|but\b)[\w'-]+){0,3}\s+(?:claim|say|said|claimed|promise|promised|tout|touted|boast|suggest|insist)|"
+    r"(?:\s+(?!and\b|but\b)[\w'-]+){0,4}\s+(?:claim|say|said|claimed|promise|promised|tout|touted|boast|suggest|insist|"
+    r"advertised|marketed|promoted|pitched)|"
+    r"(?:the|an|one|a|another)\s+(?:influencer|video|post|brochure|leaflet|flyer|ad|advert|website|seller|salesman|"
+    r"saleswoman|rep|representative|promoter)\s+(?:says|said|claims|claimed|promised|promises|called|calls|describes|"
+    r"described|boasts|boasted)|"
+    r"(?:promises|claims|talk) of|"
     r"(?:tell|tells|telling|told) (?:us|you|people|consumers|customers|patients|readers)|"
     r"(?:market|markets|marketing|sell|sells|selling|pitch|pitches|pitching|bill|bills|hype|hypes|promote|promotes) "
     r"(?:[\w,-]+\s+){0,6}as)\b",
