@@ -68,6 +68,7 @@ def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
     "Stem cell clinics in the US have advertised treatments for Parkinson's, ALS and autism for years.",
     "Promises of instant results should make patients wary.",
     "One brochure called it 'the fountain of youth'.",
+    "Scroll TikTok and you'll see glowing skin credited to salmon DNA.",
 ])
 def test_critical_regulatory_and_descriptive_frames_stay_clean(text):
     assert _found(text) == []

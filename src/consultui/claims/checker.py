@@ -270,6 +270,7 @@ _WARNING = factored(
     r"saleswoman|rep|representative|promoter)\s+(?:says|said|claims|claimed|promised|promises|called|calls|describes|"
     r"described|boasts|boasted)|"
     r"(?:promises|claims|talk) of|"
+    r"(?:scroll|search|browse)\s+(?:through\s+)?(?:tiktok|instagram|social media|youtube|the internet|online|facebook)|"
     r"(?:tell|tells|telling|told) (?:us|you|people|consumers|customers|patients|readers)|"
     r"(?:market|markets|marketing|sell|sells|selling|pitch|pitches|pitching|bill|bills|hype|hypes|promote|promotes) "
     r"(?:[\w,-]+\s+){0,6}as)\b",
