@@ -31,6 +31,7 @@ def _found(text: str) -> list[tuple[str, str, str]]:
     ("Our clinics in three countries say it helps with autism and lupus.", "miracle-cure"),
     ("Is it safe in pregnancy? We know it is.", "safety-absolute"),
     ('Enjoy "zero downtime" with our signature facial!', "trivialising"),
+    ("'Our patients are turning back the clock,' said the medical director.", "permanence"),
     ("Ask any skincare expert and they will tell you Kim Kardashian made it famous.", "testimonial-proof"),
     ("Any dermatologist will tell you it is the best treatment on the market.", "unsupported-superiority"),
 ])
@@ -69,6 +70,8 @@ def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
     "Promises of instant results should make patients wary.",
     "One brochure called it 'the fountain of youth'.",
     "Scroll TikTok and you'll see glowing skin credited to salmon DNA.",
+    "Is stem cell therapy FDA-approved? Only in a narrow sense: for blood disorders.",
+    '"These clinics promise a cure with no side effects," one official said.',
 ])
 def test_critical_regulatory_and_descriptive_frames_stay_clean(text):
     assert _found(text) == []

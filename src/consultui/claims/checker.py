@@ -218,11 +218,16 @@ _ATTRIBUTED = re.compile(
     r"insists?|insisted|proclaims?|exhorts?|declares?|gushes|gushed)\b", re.IGNORECASE)
 # Reported speech of an outsider after the hit: "..., says one health-law scholar". A
 # clinic quoting its own doctor ("says our dermatologist") is still the clinic's claim.
+_OUTSIDER_NOUNS = (
+    r"(?:scholars?|professors?|researchers?|experts?|critics?|scientists?|ethicists?|bioethicists?|lawyers?|regulators?|"
+    r"journalists?|academics?|analysts?|reviewers?|investigators?|watchdogs?|sceptics?|skeptics?|"
+    r"commissioners?|officials?|spokes(?:person|man|woman)|agency|inspectors?)")
 _OUTSIDER_SAYS = re.compile(
-    r"[^.!?\n]{0,160}?,\s*(?:says|said|argues|argued|warns|warned|notes|noted|writes|wrote|according to)\s+"
-    r"(?:one|a|an|the|another|several|many)\s+(?:[\w-]+\s+){0,3}?(?:scholars?|professors?|researchers?|experts?|critics?|"
-    r"scientists?|ethicists?|bioethicists?|lawyers?|regulators?|journalists?|academics?|analysts?|reviewers?|investigators?|"
-    r"watchdogs?|sceptics?|skeptics?)\b", re.IGNORECASE)
+    r"[^.!?\n]{0,160}?,[\"'\u201d\u2019]?\s*(?:"
+    r"(?:says|said|argues|argued|warns|warned|notes|noted|writes|wrote|according to)\s+"
+    r"(?:one|a|an|the|another|several|many)\s+(?:[\w-]+\s+){0,3}?" + _OUTSIDER_NOUNS + r"\b|"
+    r"(?:one|a|an|the|another|several|many)\s+(?:[\w-]+\s+){0,3}?" + _OUTSIDER_NOUNS +
+    r"\s+(?:says|said|argues|argued|warns|warned|notes|noted|writes|wrote|added|explained)\b)", re.IGNORECASE)
 _RULING = re.compile(
     r"\b(?:complainants?|challenged whether|not upheld|upheld|adjudication|ad description|"
     r"the ads? (?:said|stated|claimed|must not appear)|infringement notices?|warning letters?|"
@@ -281,6 +286,7 @@ _ANSWER_NO = re.compile(
     # an uncertain answer does not make the question a claim either
     r"(?:we|i) (?:don['\u2019]?t|do not|can['\u2019]?t|cannot) (?:know|say|tell)|(?:nobody|no one|no-one) (?:knows|can say|can tell)|"
     r"it depends|unknown|unclear|possibly not|probably not|maybe not|not necessarily|not always|not for everyone|"
+    r"only in (?:a|some) (?:narrow|limited|few) (?:sense|way|cases)|not really|partly|partially|"
     r"there (?:is|are) (?:no|not enough|little|limited|too little) (?:good |reliable |published )?(?:research|evidence|data|studies|trials))\b",
     re.IGNORECASE)
 _ANSWER_YES = re.compile(
