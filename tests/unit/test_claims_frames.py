@@ -72,6 +72,7 @@ def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
     "Scroll TikTok and you'll see glowing skin credited to salmon DNA.",
     "Is stem cell therapy FDA-approved? Only in a narrow sense: for blood disorders.",
     '"These clinics promise a cure with no side effects," one official said.',
+    "IV spas offer nutrient drips marketed to boost energy, enhance immunity and even slow ageing.",
 ])
 def test_critical_regulatory_and_descriptive_frames_stay_clean(text):
     assert _found(text) == []

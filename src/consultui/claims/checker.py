@@ -274,7 +274,7 @@ _WARNING = factored(
     r"(?:the|an|one|a|another)\s+(?:influencer|video|post|brochure|leaflet|flyer|ad|advert|website|seller|salesman|"
     r"saleswoman|rep|representative|promoter)\s+(?:says|said|claims|claimed|promised|promises|called|calls|describes|"
     r"described|boasts|boasted)|"
-    r"(?:promises|claims|talk) of|"
+    r"(?:promises|claims|talk) of|(?:marketed|advertised|promoted|touted|billed|pitched) (?:to|for)|"
     r"(?:scroll|search|browse)\s+(?:through\s+)?(?:tiktok|instagram|social media|youtube|the internet|online|facebook)|"
     r"(?:tell|tells|telling|told) (?:us|you|people|consumers|customers|patients|readers)|"
     r"(?:market|markets|marketing|sell|sells|selling|pitch|pitches|pitching|bill|bills|hype|hypes|promote|promotes) "
