@@ -32,6 +32,7 @@ def _found(text: str) -> list[tuple[str, str, str]]:
     ("Is it safe in pregnancy? We know it is.", "safety-absolute"),
     ('Enjoy "zero downtime" with our signature facial!', "trivialising"),
     ("'Our patients are turning back the clock,' said the medical director.", "permanence"),
+    ("Our serum reverses the signs of ageing. But these claims are backed by science!", "permanence"),
     ("Ask any skincare expert and they will tell you Kim Kardashian made it famous.", "testimonial-proof"),
     ("Any dermatologist will tell you it is the best treatment on the market.", "unsupported-superiority"),
 ])
@@ -73,6 +74,8 @@ def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
     "Is stem cell therapy FDA-approved? Only in a narrow sense: for blood disorders.",
     '"These clinics promise a cure with no side effects," one official said.',
     "IV spas offer nutrient drips marketed to boost energy, enhance immunity and even slow ageing.",
+    "New serums keep appearing in spas, promising to reverse the signs of ageing. But before we jump on the "
+    "bandwagon, it is worth a closer look at the science behind these claims.",
 ])
 def test_critical_regulatory_and_descriptive_frames_stay_clean(text):
     assert _found(text) == []

@@ -742,6 +742,12 @@ class Checker:
                 return False
         if sentences.ruling and _REPORTED_AD.search(text, s0, start):
             return False
+        # "..., promising to reverse the signs of ageing. But before we jump on the
+        # bandwagon, look at the science behind these claims.": the next sentence calls
+        # this one a claim.
+        nxt = _CALLED_A_CLAIM_NEXT.match(text, s1, min(len(text), s1 + 240))
+        if nxt and _DOUBT.search(text, s1, min(len(text), s1 + 240)):
+            return False
         # questions: "Is it permanent? No."
         tail = text[start:s1].rstrip()
         if tail.rstrip(_QUESTION_CLOSERS).endswith("?"):  # "?" then only closing quotes or brackets
@@ -885,6 +891,13 @@ def _short(text: str, h: _Hit) -> bool:
 
 
 _QUOTES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
+_CALLED_A_CLAIM_NEXT = re.compile(
+    r"\s*(?:but|however|yet)\b[^.!?\n]{0,160}\b(?:these|such|those|the|their|its) (?:claims|promises|hype|marketing claims)\b",
+    re.IGNORECASE)
+_DOUBT = re.compile(
+    r"\b(?:closer look|science behind|lacking|lack of|unproven|no proof|little proof|overstated|scrutiny|sceptic\w*|"
+    r"skeptic\w*|bandwagon|caution|careful|wary|questionable|dubious|hold up|too good|thin evidence|little evidence|"
+    r"no evidence|not supported|unsupported)\b", re.IGNORECASE)
 # A reporting word of the page's own voice ("our claims", "our advertising promise") does
 # not make the sentence a report of somebody else's claim.
 _OWN_VOICE = re.compile(r"(?:\b(?:our|my|we|us|we're|we['\u2019]re)\s+)$", re.IGNORECASE)
