@@ -33,6 +33,8 @@ def _found(text: str) -> list[tuple[str, str, str]]:
     ('Enjoy "zero downtime" with our signature facial!', "trivialising"),
     ("'Our patients are turning back the clock,' said the medical director.", "permanence"),
     ("Our serum reverses the signs of ageing. But these claims are backed by science!", "permanence"),
+    ("Q: Are there any side effects? A: None.", "safety-absolute"),
+    ("Am I a candidate for PRP? Almost certainly.", "universality"),
     ("Ask any skincare expert and they will tell you Kim Kardashian made it famous.", "testimonial-proof"),
     ("Any dermatologist will tell you it is the best treatment on the market.", "unsupported-superiority"),
 ])
@@ -76,6 +78,11 @@ def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
     "IV spas offer nutrient drips marketed to boost energy, enhance immunity and even slow ageing.",
     "New serums keep appearing in spas, promising to reverse the signs of ageing. But before we jump on the "
     "bandwagon, it is worth a closer look at the science behind these claims.",
+    "Stem cells: a cure for every ill or a Pandora's box?",
+    "Who should think twice? Anyone expecting guaranteed results.",
+    "Am I a candidate for PRP? No, not if you take blood thinners.",
+    'Med spas sell "low-impact" miracles and make it sound like a walk on the beach.',
+    "There are currently zero FDA-approved exosome products for any therapeutic use.",
 ])
 def test_critical_regulatory_and_descriptive_frames_stay_clean(text):
     assert _found(text) == []

@@ -262,7 +262,7 @@ _WARNING = factored(
     r"told (?:the audience|audiences|attendees|him|her|them|reporters|investigators)|"
     r"(?:advertise|advertises|advertising|advertised|marketed|promoted|sold|pitched|hailed|heralded|branded) (?:[\w-]+\s+){0,5}as|"
     r"marketing (?:\w+\s+){0,2}(?:suggests?|implies|claims?|says?|promises?|material|copy|language)|"
-    r"(?:companies|clinics|firms|sellers|providers|businesses|operators) (?:[\w-]+\s+){0,2}(?:market|sell|peddle|tout|advertise|promote)|"
+    r"(?:companies|clinics|firms|sellers|providers|businesses|operators|spas|medspas|salons) (?:[\w-]+\s+){0,2}(?:market|sell|peddle|tout|advertise|promote)|"
     r"(?:ads|adverts|advertisements|clinics|websites|providers|marketers|sellers|companies) (?:promising|claiming|touting|offering|boasting)|"
     r"describ(?:e|es|ed|ing)\s+(?:\w+\s+){0,3}as|allegedly|reportedly|purportedly|supposedly|"
     r"(?:some|many|other|certain)\s+(?:clinics|providers|sellers|companies|ads|adverts|advertisers|marketers|websites|brands|salons)|"
@@ -275,6 +275,7 @@ _WARNING = factored(
     r"saleswoman|rep|representative|promoter)\s+(?:says|said|claims|claimed|promised|promises|called|calls|describes|"
     r"described|boasts|boasted)|"
     r"(?:promises|claims|talk) of|(?:marketed|advertised|promoted|touted|billed|pitched) (?:to|for)|"
+    r"(?:anyone|those|people|patients|clients|someone) (?:expecting|who expects?|hoping for)|"
     r"(?:scroll|search|browse)\s+(?:through\s+)?(?:tiktok|instagram|social media|youtube|the internet|online|facebook)|"
     r"(?:tell|tells|telling|told) (?:us|you|people|consumers|customers|patients|readers)|"
     r"(?:market|markets|marketing|sell|sells|selling|pitch|pitches|pitching|bill|bills|hype|hypes|promote|promotes) "
@@ -745,13 +746,15 @@ class Checker:
         # "..., promising to reverse the signs of ageing. But before we jump on the
         # bandwagon, look at the science behind these claims.": the next sentence calls
         # this one a claim.
-        nxt = _CALLED_A_CLAIM_NEXT.match(text, s1, min(len(text), s1 + 240))
-        if nxt and _DOUBT.search(text, s1, min(len(text), s1 + 240)):
+        doubted = _CALLED_A_CLAIM_NEXT.match(text, s1, min(len(text), s1 + 240))
+        if doubted and _DOUBT.search(text, s1, min(len(text), s1 + 240)):
             return False
         # questions: "Is it permanent? No."
         tail = text[start:s1].rstrip()
         if tail.rstrip(_QUESTION_CLOSERS).endswith("?"):  # "?" then only closing quotes or brackets
             hit.question = True
+            if _OR_ELSE.search(text, end, s1):
+                return False  # "a cure for every ill or a Pandora's box?": a question, not a claim
             nxt = low[s1:s1 + 80]
             if cue.answer_no.match(nxt):
                 return False
@@ -891,6 +894,7 @@ def _short(text: str, h: _Hit) -> bool:
 
 
 _QUOTES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
+_OR_ELSE = re.compile(r",? or (?:a|an|just|simply|merely|another|is it|are they|hype|marketing|snake oil)\b", re.IGNORECASE)
 _CALLED_A_CLAIM_NEXT = re.compile(
     r"\s*(?:but|however|yet)\b[^.!?\n]{0,160}\b(?:these|such|those|the|their|its) (?:claims|promises|hype|marketing claims)\b",
     re.IGNORECASE)

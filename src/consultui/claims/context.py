@@ -62,7 +62,7 @@ class _Writer:
 # -- a question and its answer --------------------------------------------------
 
 _QUESTION = re.compile(
-    r"(?:^|(?<=[.!?\n]))[ \t]*(?P<q>(?P<aux>does|do|did|will|would|can|could|is|are|was|were|should)\s+"
+    r"(?:^|(?<=[.!?\n]))[ \t]*(?:q\s*[:.)-]\s*)?(?P<q>(?P<aux>does|do|did|will|would|can|could|is|are|was|were|should|am)\s+"
     r"(?P<subj>it|this|they|that|there|i|you|we|the \w+(?: \w+)?|exosomes?|prp|stem cells?|\w+ therapy|\w+ treatment)\s+"
     r"(?P<rest>[^?\n.!]{1,160})|who\s+(?:is|are|can|should)\s+[^?\n.!]{1,80}|"
     r"how\s+(?:long|much)\s+(?:is|are|will)\s+(?:the\s+|my\s+|your\s+)?(?P<what>[^?\n.!]{1,60})|"
@@ -74,14 +74,17 @@ _ANSWER_NO = re.compile(
     r"nothing|never|zero|not one bit|not a bit)\b[^.!?\n]{0,60})", re.IGNORECASE)
 _ANSWER_YES = re.compile(
     r"(?:a\s*[:.)-]\s*|answer\s*[:.-]\s*)?(?P<a>(?:yes,?\s+)?(?P<adv>absolutely|completely|totally|entirely|"
-    r"100%|definitely|always|of course|certainly|without a doubt|undoubtedly|for sure)(?!\w)[^.!?\n]{0,60})", re.IGNORECASE)
+    r"100%|definitely|always|of course|almost certainly|most likely|certainly|without a doubt|undoubtedly|for sure)(?!\w)"
+    r"[^.!?\n]{0,60})", re.IGNORECASE)
 _ANSWER_ALL = re.compile(
     r"(?:a\s*[:.)-]\s*|answer\s*[:.-]\s*)?(?P<a>(?:almost |nearly |virtually |practically |just about )?"
     r"(?:everyone|everybody|anyone|anybody|all adults|all ages|all skin types|any adult|every adult)\b[^.!?\n]{0,60})",
     re.IGNORECASE)
 
 
-_CERTAINTY = frozenset({"without a doubt", "undoubtedly", "for sure", "definitely", "certainly", "of course"})
+_WHO_SHOULD_NOT = re.compile(r"\b(?:not|avoid|think twice|steer clear|careful|reconsider|wary|skip|wait)\b", re.IGNORECASE)
+_CERTAINTY = frozenset({"without a doubt", "undoubtedly", "for sure", "definitely", "certainly", "of course",
+                        "almost certainly", "most likely"})
 
 
 def _words_end(text: str, a: re.Match[str]) -> int:
@@ -108,6 +111,8 @@ def _qa(text: str) -> list[Virtual]:
         after = m.end()
         q = m.group("q")
         if q.lower().startswith("who"):
+            if _WHO_SHOULD_NOT.search(q):
+                continue  # "Who should think twice? Anyone expecting guaranteed results."
             a = _ANSWER_ALL.match(text, after)
             if a:
                 w = _Writer()
@@ -138,6 +143,9 @@ def _qa(text: str) -> list[Virtual]:
                     w.add(f"{aux} no {rest}", at)
                 else:         # "Does it hurt?" "Not at all." -> "it does not hurt"
                     w.add(f"{aux} not {rest}", at)
+            elif aux == "am" and re.search(r"\bcandidate\b", rest, re.IGNORECASE):
+                # "Am I a candidate?" "Almost certainly." says nearly every reader is
+                w.add("almost everyone is a candidate", at)
             else:             # "Is it safe?" "Completely." -> "it is completely safe"
                 adv = yes.group("adv")  # type: ignore[union-attr]  # yes is set here
                 if adv.lower() in _CERTAINTY:  # "Yes, without a doubt." says "absolutely"
