@@ -190,7 +190,8 @@ _NEG_FALSE = re.compile(
     re.IGNORECASE)
 _NEGATION = factored(
     r"\b(?:not|no|never|neither|nor|none|nothing|nobody|cannot|can['\u2019]?t|won['\u2019]?t|"
-    r"\w+n['\u2019]t|unlikely|impossible|without evidence|no one|lacks?|lacking|fail(?:s|ed)? to|failure to|unable to)\b",
+    r"\w+n['\u2019]t|unlikely|impossible|without evidence|no one|lacks?|lacking|fail(?:s|ed)? to|failure to|unable to|"
+    r"very few|hardly any)\b",
     re.IGNORECASE)
 _HEDGE = factored(r"\b(?:may|might|could|possibly|potentially|perhaps|maybe)\b", re.IGNORECASE)
 # Speculation and open questions: the claim is not asserted ("scientists hope it could
@@ -210,6 +211,8 @@ _WARNING_AFTER = re.compile(
     r"(?:is|are|was|were) (?:not|no) (?:evidence|proof)|(?:isn|aren|wasn|weren)['\u2019]?t (?:evidence|proof)|"
     r"(?:should|must|ought to|would|will) (?:make|leave) (?:\w+ ){0,2}(?:wary|suspicious|sceptical|skeptical|cautious)|"
     r"(?:were|was|are|remain|remained) (?:unconvinced|sceptical|skeptical|unimpressed|doubtful)|"
+    r"would be (?:premature|misleading|wrong|an exaggeration|a stretch|irresponsible)|"
+    r"(?:can never|cannot|can['\u2019]t|do not|don['\u2019]t|never) (?:guarantee|promise)|"
     r"(?:does|do|did) not (?:mean|imply|indicate|show|prove)|(?:doesn|don|didn)['\u2019]?t (?:mean|imply|indicate|show|prove))\b",
     re.IGNORECASE)
 # A quoted claim attributed as somebody's claim: '"They're magic!" claims one review'.
@@ -276,13 +279,16 @@ _WARNING = factored(
     r"described|boasts|boasted)|"
     r"(?:promises|claims|talk) of|(?:marketed|advertised|promoted|touted|billed|pitched) (?:to|for)|"
     r"(?:anyone|those|people|patients|clients|someone) (?:expecting|who expects?|hoping for)|"
+    r"(?:the )?pitch is|the (?:promise|selling point|marketing line|sales line) is|"
+    r"(?:same|these|such|familiar|usual) (?:lines|phrases|slogans|promises)|"
+    r"(?:spoken|talked|written) (?:about |of )?in|rulings|"
     r"(?:scroll|search|browse)\s+(?:through\s+)?(?:tiktok|instagram|social media|youtube|the internet|online|facebook)|"
     r"(?:tell|tells|telling|told) (?:us|you|people|consumers|customers|patients|readers)|"
     r"(?:market|markets|marketing|sell|sells|selling|pitch|pitches|pitching|bill|bills|hype|hypes|promote|promotes) "
     r"(?:[\w,-]+\s+){0,6}as)\b",
     re.IGNORECASE)
 _ANSWER_NO = re.compile(
-    r"^[\s\"'\u201c\u201d]*(?:a\s*[:.)-]\s*|answer\s*[:.-]\s*)?(?:no|nope|not\b|never|sadly,? no|unfortunately,? not|"
+    r"^[\s\"'\u201c\u201d]*(?:a\s*[:.)-]\s*|answer\s*[:.-]\s*)?(?:no|nope|none|not\b|never|sadly,? no|unfortunately,? not|"
     r"unfortunately,? no|"
     # an uncertain answer does not make the question a claim either
     r"(?:we|i) (?:don['\u2019]?t|do not|can['\u2019]?t|cannot) (?:know|say|tell)|(?:nobody|no one|no-one) (?:knows|can say|can tell)|"
@@ -901,7 +907,8 @@ _CALLED_A_CLAIM_NEXT = re.compile(
 _DOUBT = re.compile(
     r"\b(?:closer look|science behind|lacking|lack of|unproven|no proof|little proof|overstated|scrutiny|sceptic\w*|"
     r"skeptic\w*|bandwagon|caution|careful|wary|questionable|dubious|hold up|too good|thin evidence|little evidence|"
-    r"no evidence|not supported|unsupported)\b", re.IGNORECASE)
+    r"no evidence|not supported|unsupported|not guarantees|marketing|spin|exaggerat\w*|overblown|a stretch|"
+    r"cosmetic readings?)\b", re.IGNORECASE)
 # A reporting word of the page's own voice ("our claims", "our advertising promise") does
 # not make the sentence a report of somebody else's claim.
 _OWN_VOICE = re.compile(r"(?:\b(?:our|my|we|us|we're|we['\u2019]re)\s+)$", re.IGNORECASE)
