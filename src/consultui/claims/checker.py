@@ -213,6 +213,7 @@ _WARNING_AFTER = re.compile(
     r"(?:were|was|are|remain|remained) (?:unconvinced|sceptical|skeptical|unimpressed|doubtful)|"
     r"would be (?:premature|misleading|wrong|an exaggeration|a stretch|irresponsible)|"
     r"(?:can never|cannot|can['\u2019]t|do not|don['\u2019]t|never) (?:guarantee|promise)|"
+    r"(?:a|the) (?:pressure|sales|marketing) (?:line|tactic|pitch)|is cheating|"
     r"(?:does|do|did) not (?:mean|imply|indicate|show|prove)|(?:doesn|don|didn)['\u2019]?t (?:mean|imply|indicate|show|prove))\b",
     re.IGNORECASE)
 # A quoted claim attributed as somebody's claim: '"They're magic!" claims one review'.
@@ -223,11 +224,11 @@ _ATTRIBUTED = re.compile(
 # clinic quoting its own doctor ("says our dermatologist") is still the clinic's claim.
 _OUTSIDER_NOUNS = (
     r"(?:scholars?|professors?|researchers?|experts?|critics?|scientists?|ethicists?|bioethicists?|lawyers?|regulators?|"
-    r"journalists?|academics?|analysts?|reviewers?|investigators?|watchdogs?|sceptics?|skeptics?|"
+    r"journalists?|academics?|analysts?|reviewers?|investigators?|watchdogs?|sceptics?|skeptics?|reviews?|videos?|"
     r"commissioners?|officials?|spokes(?:person|man|woman)|agency|inspectors?)")
 _OUTSIDER_SAYS = re.compile(
     r"[^.!?\n]{0,160}?,[\"'\u201d\u2019]?\s*(?:"
-    r"(?:says|said|argues|argued|warns|warned|notes|noted|writes|wrote|according to)\s+"
+    r"(?:says|said|argues|argued|warns|warned|notes|noted|writes|wrote|gushes|gushed|according to)\s+"
     r"(?:one|a|an|the|another|several|many)\s+(?:[\w-]+\s+){0,3}?" + _OUTSIDER_NOUNS + r"\b|"
     r"(?:one|a|an|the|another|several|many)\s+(?:[\w-]+\s+){0,3}?" + _OUTSIDER_NOUNS +
     r"\s+(?:says|said|argues|argued|warns|warned|notes|noted|writes|wrote|added|explained)\b)", re.IGNORECASE)
@@ -235,7 +236,8 @@ _RULING = re.compile(
     r"\b(?:complainants?|challenged whether|not upheld|upheld|adjudication|ad description|"
     r"the ads? (?:said|stated|claimed|must not appear)|infringement notices?|warning letters?|"
     r"CAP Code|BCAP Code|Clearcast|ASA (?:ruled|ruling|noted|considered|concluded|challenged|agreed)|"
-    r"complained|watchdog bans?|bans? (?:\w+[ -]){0,3}ad)\b", re.IGNORECASE)
+    r"complained|watchdog bans?|bans? (?:\w+[ -]){0,3}ad|(?:the |consent |court )order (?:bars|prohibits|requires))\b",
+    re.IGNORECASE)
 # In a ruling, a sentence that reports what the ad said or did ("On screen it said ...",
 # "implied the treatment stopped hair loss") describes the ad under judgement.
 _REPORTED_AD = re.compile(
@@ -279,6 +281,10 @@ _WARNING = factored(
     r"described|boasts|boasted)|"
     r"(?:promises|claims|talk) of|(?:marketed|advertised|promoted|touted|billed|pitched) (?:to|for)|"
     r"(?:anyone|those|people|patients|clients|someone) (?:expecting|who expects?|hoping for)|"
+    r"(?:ad|advert|advertisement|brochure|leaflet|flyer|website|site|video)['\u2019]?s? (?:[\w'-]+\s+){0,4}(?:said|says|claimed|promised|stated)|"
+    r"(?:re)?packaged as|(?:are|is) (?:treated|seen) as (?:a|an)|(?:has|have) been (?:called|dubbed|hailed as|labell?ed)|(?:are|is|get|gets|got) told|barred|"
+    r"(?:that|who|which) (?:sell|sells|sold) (?:a|the)|"
+    r"(?:a|the|one|another) (?:clinic|company|founder|review|reviewer|video|seller) (?:[\w-]+\s+){0,3}(?:urges|urged|gushes|gushed|boasts|boasted)|"
     r"(?:the )?pitch is|the (?:promise|selling point|marketing line|sales line) is|"
     r"(?:same|these|such|familiar|usual) (?:lines|phrases|slogans|promises)|"
     r"(?:spoken|talked|written) (?:about |of )?in|rulings|"
