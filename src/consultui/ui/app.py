@@ -402,8 +402,11 @@ class ConsultApp(App):
             return
         # Laid out beside the screen (nothing of it is drawn), taking no room from the
         # section shown. Textual gives an invisible (visibility: hidden) list no size.
+        # Absolute alone still counted its height against the shown section's 1fr (Compare
+        # shrank to one line and was filled twice more); overlay takes it out of that sum.
         shown = main.query_one(f"#{tabs.active}", TabPane)
         pane.styles.position = "absolute"
+        pane.styles.overlay = "screen"
         pane.styles.offset = (self.size.width + 10, 0)
         pane.styles.height = shown.size.height or None  # the size it will be shown at
         pane.display = True
@@ -422,7 +425,7 @@ class ConsultApp(App):
         tabs = self._tabs()
         if tabs is not None and tabs.active != section_id:
             pane.display = False
-        for rule in ("offset", "position", "height"):
+        for rule in ("offset", "position", "overlay", "height"):
             pane.styles.clear_rule(rule)
 
     def _freeze_settled_objects(self) -> None:
@@ -464,9 +467,18 @@ class ConsultApp(App):
         return list(main.query(selector)) if main is not None else []
 
     def _focus_active_section(self) -> None:
+        """Start-up: the cursor into the section shown. Compare is filled for the first
+        frame, so a key may already have moved the cursor inside it (/ opens the find
+        bar): that is left where the user put it."""
         tabs = self._tabs()
-        if tabs is not None:
-            self._focus_section(tabs.active)
+        if tabs is None:
+            return
+        section = self._sections.get(tabs.active)
+        focused = self.focused
+        if (section is not None and focused is not None and section in focused.ancestors
+                and focused is not section.focus_target()):
+            return
+        self._focus_section(tabs.active)
 
     def _focus_section(self, section_id: str) -> None:
         # Only the visible section: focusing a widget in a hidden pane switches to it.

@@ -88,6 +88,7 @@ MATCHES_SHOWN = 5  # lines of the find bar's list of matches
 FIND_DELAY = 0.15  # seconds of no typing before the filter is applied
 PREFILL_DELAY = 0.3  # seconds after a change before the hidden tabs are filled
 PREFILL_STEP = 0.05  # seconds between two of them
+EXPECTED_CHROME = 4  # lines around a section: the header, the section tabs (2) and the key strip
 
 
 class ComparePane(Section):
@@ -140,12 +141,27 @@ class ComparePane(Section):
             yield Static(id="compare-detail-text")
 
     # -- building --------------------------------------------------------
+    def on_mount(self) -> None:
+        # Fill the visible table for the first frame at the size the section is expected
+        # to get; waiting for the first Resize drew an empty table first and the therapy
+        # names one frame later (issue 16's first paint). A wrong guess (a banner above)
+        # is corrected by on_resize.
+        if not self.size.width and self.app.size.width:
+            self.rebuild()
+
     def on_resize(self) -> None:
         if self.size.width and (self.size.width, self.size.height) != (self._built_width, self._built_height):
             self.rebuild()
 
+    def _layout_size(self) -> tuple[int, int]:
+        """The section's size, or before its first layout the size it will most likely
+        get: the whole screen but the header, the section tabs and the key strip."""
+        if self.size.width:
+            return self.size.width, self.size.height
+        return self.app.size.width, max(self.app.size.height - EXPECTED_CHROME, 10)
+
     def _widths(self) -> tuple[int, int]:
-        total = max(self.size.width, 40) - 4  # scrollbar and borders
+        total = max(self._layout_size()[0], 40) - 4  # scrollbar and borders
         narrow = 12 if total < 90 else 16 if total < 120 else 20
         label = label_width_for(self.kb, self.plain, narrow)
         n = max(len(self.shown), 1)
@@ -156,7 +172,7 @@ class ComparePane(Section):
     def _table_budget(self) -> int:
         """Lines the table may take: what is left once the status line, the find bar,
         the tab bar and the detail panel's minimum are counted."""
-        height = self.size.height or max(self.app.size.height - 4, 10)
+        height = self._layout_size()[1]
         find = 1 + MATCHES_SHOWN if self.query_text or self._find_open() else 0
         detail = max(DETAIL_MIN, (height - 1 - find - TAB_BAR) * 2 // 5)
         return max(height - 1 - find - TAB_BAR - detail, 4)
@@ -192,8 +208,7 @@ class ComparePane(Section):
     def rebuild(self) -> None:
         """Refill for the current size, wording, therapy choice and find filter: the
         visible tab now, the others when they are first shown (wrapping every cell is the cost)."""
-        self._built_width = self.size.width
-        self._built_height = self.size.height
+        self._built_width, self._built_height = self._layout_size()
         self._stale = {table.id for table in self.query(CompareTable)}
         table = self.active_table()
         if table is not None:
@@ -274,7 +289,7 @@ class ComparePane(Section):
             table.cursor_coordinate = table.validate_cursor_coordinate(cursor)
         # The table takes the lines it needs (a scrollbar line when it is wider than the
         # section), up to its budget; the detail panel gets the rest.
-        wide = label_width + 2 + len(therapies) * (column_width + 2) > self.size.width - 2
+        wide = label_width + 2 + len(therapies) * (column_width + 2) > self._layout_size()[0] - 2
         table.styles.height = min(height + (1 if wide else 0), self._table_budget())
 
     def _update_status(self, therapies) -> None:
