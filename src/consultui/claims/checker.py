@@ -93,7 +93,7 @@ class Finding:
 @dataclass(frozen=True)
 class CheckWork:
     """What one check did, counted (tests assert on it instead of on seconds): `words` in
-    the text, candidate word `positions` looked at, anchored pattern `attempts` (one regex
+    the text, candidate word `positions` where patterns were tried, anchored pattern `attempts` (one regex
     match each, bounded by the pattern's ways), `scans` of a whole text by patterns that
     start with a sign, and pattern regexes `compiled` so far by this checker."""
 
@@ -173,6 +173,10 @@ _WORD = re.compile(r"\w+")
 # The token after a word or number, as pattern separators allow: after spaces, hyphens,
 # dashes or a comma, a word or one sign.
 _NEXT_TOKEN = re.compile(r"[\s,\-\u2010-\u2014]{0,12}(\w+|[^\w\s])")
+# The same token, captured (group 1) by a look-ahead of the scan that finds a candidate
+# word, so that the scan itself says which token follows (None: no token).
+_TOKEN_AHEAD = r"(?:(?=" + _NEXT_TOKEN.pattern + "))?"
+_WORD_AND_TOKEN = re.compile(r"\w+" + _TOKEN_AHEAD)
 # Sentence ends: . ! ? (with closing quotes), a blank line, or a line break that is
 # not followed by a lower-case continuation of the sentence. Written as one leading
 # character class, then which one it was (look-behind): the engine then skips every
@@ -309,7 +313,7 @@ _PARA_BREAK = re.compile(r"\n[ \t]*\n")
 _QUESTION_CLOSERS = "\"'\u201d\u2019)"
 _CLOSE_QUOTE = re.compile(r"[\"\u201d\u2019\u00bb]")
 _CONTEXT = 600      # characters looked at on each side of a hit
-_BIGRAM_SCAN_FROM = 20_000  # texts this long are scanned for candidate word pairs (see _bigram_scan)
+_SCAN_FROM = 20_000  # texts this long are always scanned for their candidate words by one regex
 _NEG_WORDS = 10
 _QUIET_FROM = 3000  # hits from which the sentence cues' words pay for their ~30 ms (built once)
 _HEDGE_WORDS = 4
@@ -364,33 +368,6 @@ class _Sentences:
         # a sentence end inside the hit (e.g. "results!!") does not count
         s1 = ends[j] if j < len(ends) else len(self.text)
         return s0, min(s1, end + _CONTEXT)
-
-
-def _follow_alternation(groups: Iterable[_Group]) -> str:
-    """The tokens that may follow a word whose patterns all need a known next token, as
-    one case-insensitive alternation for a look-ahead. Tokens that start with a letter
-    are grouped by it, so that the engine tries one branch per letter instead of every
-    token in turn (a look-ahead only succeeds or fails: the order is of no account)."""
-    by_letter: dict[str, set[str]] = {}
-    other: set[str] = set()
-
-    def add(token: str, regex: str) -> None:
-        if token[:1].isalpha():
-            by_letter.setdefault(token[0].lower(), set()).add(regex[1:])
-        else:
-            other.add(regex)
-
-    for g in groups:
-        for t in g.next_exact:
-            add(t, re.escape(t) + (r"(?!\w)" if t[-1:].isalnum() or t[-1:] == "_" else ""))
-        for t in g.next_prefix:
-            add(t, re.escape(t))
-        if g.next_number:
-            other.add(r"\d")
-            for t in NUMBER_WORDS:
-                add(t, re.escape(t))
-    parts = [f"{first}(?:{'|'.join(sorted(rest, key=len, reverse=True))})" for first, rest in sorted(by_letter.items())]
-    return "|".join(parts + sorted(other, key=len, reverse=True))
 
 
 def _last_words(fragment: str, n: int) -> str:
@@ -551,7 +528,7 @@ class Checker:
         self._prefix_lengths = sorted({len(p) for p in self._prefix})
         self._number_words = frozenset(NUMBER_WORDS)
         self._word_cache: dict[str, tuple[tuple[_Group, ...], frozenset[int]]] = {}
-        self._last_bigram: tuple[frozenset[str], re.Pattern[str]] | None = None  # (words, scan regex)
+        self._last_scan: tuple[frozenset[str], re.Pattern[str]] | None = None  # (words, scan regex)
         self.last_work = CheckWork()   # the work of the last check
         self._rule_by_id = {r.id: r for r in self.rules}
         self._regulator = _regulator_regex(self.rules)
@@ -581,27 +558,19 @@ class Checker:
             groups.append(self._number)
         return tuple(groups)
 
-    def _bigram_scan(self, wanted: dict[str, tuple[_Group, ...]]) -> re.Pattern[str]:
-        """A regex that finds the candidate words of a text where their next token can
-        start one of their patterns: a word whose patterns all need a known next token
-        ("the" only before "fda", "stars", ...) gets a look-ahead for those tokens.
-        Alternatives are grouped by first character (one branch tried per position)."""
+    @staticmethod
+    def _word_scan(words: Iterable[str]) -> re.Pattern[str]:
+        """A regex that finds the given words of a text (whole words, case as given), and
+        captures the token after each (group 1). Alternatives are grouped by first
+        character, so the engine tries one branch per position. Small (a few KB for a
+        page's candidate words), so cheap to compile; the follow-token filter is a dict
+        look-up per position instead (a look-ahead for each word's possible next tokens
+        made a 45 KB regex that took longer to compile, ~90 ms a process, than it saved)."""
         by_first: dict[str, list[str]] = {}
-        follows: dict[tuple[int, ...], str] = {}  # many words share their groups
-        for word in sorted(wanted, key=len, reverse=True):
-            groups = wanted[word]
-            follow = None
-            if all(g.filtered and not g.free for g in groups) and self._number not in groups:
-                key = tuple(id(g) for g in groups)
-                follow = follows.get(key)
-                if follow is None:
-                    follow = follows[key] = _follow_alternation(groups)
-            body = re.escape(word[1:]) + r"(?!\w)"
-            if follow:
-                body += r"(?=[\s,\-\u2010-\u2014]{0,12}(?i:" + follow + "))"
-            by_first.setdefault(re.escape(word[0]), []).append(body)
+        for word in sorted(words, key=len, reverse=True):
+            by_first.setdefault(re.escape(word[0]), []).append(re.escape(word[1:]))
         alternatives = "|".join(f"{first}(?:{'|'.join(rest)})" for first, rest in by_first.items())
-        return re.compile(r"(?<!\w)(?:" + alternatives + ")")
+        return re.compile(r"(?<!\w)(?:" + alternatives + r")(?!\w)" + _TOKEN_AHEAD)
 
     def _raw_hits(self, text: str, should_stop: Callable[[], bool] | None = None) -> list[tuple[int, int, int]]:
         cache = self._word_cache
@@ -630,59 +599,68 @@ class Checker:
         if wanted:
             # per word, once: its groups, and whether the next token after the word (or
             # after the number it starts) is needed to choose among their patterns
-            get = {word: (groups, any(g.filtered and g is not self._number for g in groups),
-                          self._number in groups and self._number.filtered)
-                   for word, groups in wanted.items()}.get
+            info = {word: (groups, any(g.filtered and g is not self._number for g in groups),
+                           self._number in groups and self._number.filtered)
+                    for word, groups in wanted.items()}
+            get = info.get
             patterns = self._patterns
             matchers = self._matchers
             number = self._number
-            if len(text) >= _BIGRAM_SCAN_FROM:
-                # a long text: only the places where a candidate word is followed by a
-                # token its patterns can continue with, found by one C-level scan
-                words = frozenset(wanted)
-                last = self._last_bigram
-                if last is None or last[0] != words:  # a re-check of an edited text: usually the same words
-                    last = self._last_bigram = (words, self._bigram_scan(wanted))
-                scan = last[1].finditer(text)
-            elif len(wanted) <= 200:
+            if len(text) >= _SCAN_FROM or len(wanted) <= 200:
                 # only the candidate words, found by one C-level scan
-                scan = re.compile(r"(?<!\w)(?:" + "|".join(
-                    re.escape(w) for w in sorted(wanted, key=len, reverse=True)) + r")(?!\w)").finditer(text)
+                words = frozenset(wanted)
+                last = self._last_scan
+                if last is None or last[0] != words:  # a re-check of an edited text: usually the same words
+                    last = self._last_scan = (words, self._word_scan(words))
+                scan = last[1].finditer(text)
             else:
-                scan = _WORD.finditer(text)
+                scan = _WORD_AND_TOKEN.finditer(text)
             next_token = _NEXT_TOKEN.match
-            memo: dict[tuple, list[int]] = {}
+
+            def to_try(word: str, tok: str | None, tok_num: str) -> list[int]:
+                groups, need_word, _need_number = info[word]
+                tok_word = tok.lower() if need_word and tok else ""
+                tried: list[int] = []
+                for group in groups:
+                    if group.filtered:
+                        tried.extend(group.candidates(tok_num if group is number else tok_word))
+                    else:
+                        tried.extend(group.free)
+                return [p for p in dict.fromkeys(tried) if p not in inactive]
+
+            # (word, next token as written) -> the patterns worth trying there (usually
+            # none), or by_number for a word that starts a number whose patterns need the
+            # token after the whole number (looked up in by_num_memo)
+            by_number: list[int] = [-1]
+            memo: dict[tuple[str, ...], list[int]] = {}
+            by_num_memo: dict[tuple[str, ...], list[int]] = {}
             for m in scan:
-                word = m.group()
-                found = get(word)
-                if found is None:
+                key = m.group(0, 1)
+                tried = memo.get(key)
+                if tried is None:
+                    found = get(key[0])
+                    if found is None:
+                        tried = []
+                    elif found[2]:
+                        tried = by_number
+                    else:
+                        tried = to_try(key[0], key[1], "")
+                    memo[key] = tried
+                if tried is by_number:
+                    nm = NUMBER_RE.match(text, m.start())
+                    t = next_token(text, nm.end() if nm else m.end())
+                    tok_num = t.group(1).lower() if t else ""
+                    tried = by_num_memo.get((*key, tok_num))
+                    if tried is None:
+                        tried = by_num_memo[(*key, tok_num)] = to_try(key[0], key[1], tok_num)
+                if not tried:
                     continue
-                groups, need_word, need_number = found
                 pos = m.start()
                 limit = WORK_BASE + WORK_PER_CHAR * pos
                 if work > limit or (should_stop is not None and positions % 512 == 511 and should_stop()):
                     stopped_at = pos
                     break
                 positions += 1
-                tok_word = tok_num = ""
-                if need_word:
-                    t = next_token(text, m.end())
-                    tok_word = t.group(1).lower() if t else ""
-                if need_number:
-                    nm = NUMBER_RE.match(text, pos)
-                    t = next_token(text, nm.end() if nm else m.end())
-                    tok_num = t.group(1).lower() if t else ""
-                key = (word, tok_word, tok_num)
-                tried = memo.get(key)
-                if tried is None:
-                    tried = []
-                    for group in groups:
-                        if group.filtered:
-                            tried.extend(group.candidates(tok_num if group is number else tok_word))
-                        else:
-                            tried.extend(group.free)
-                    tried = [p for p in dict.fromkeys(tried) if p not in inactive]
-                    memo[key] = tried
                 for pid in tried:
                     work += ways[pid]
                     if work > limit:  # one position may try many patterns: stop inside it too
