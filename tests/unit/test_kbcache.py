@@ -158,15 +158,16 @@ def test_an_entry_others_can_write_is_not_trusted(minimal_kb_path, tmp_path, mon
 def test_the_fingerprint_changes_with_the_validator_source(monkeypatch, tmp_path):
     from consultui.kb import patterns
 
+    assert kbcache.patterns_source().samefile(patterns.__file__)
     before = kbcache.validator_fingerprint()
     assert before is not None and len(before) == 64
     changed = tmp_path / "patterns.py"
     changed.write_bytes(open(patterns.__file__, "rb").read() + b"\n# stricter\n")
-    monkeypatch.setattr(patterns, "__file__", str(changed))
+    monkeypatch.setattr(kbcache, "patterns_source", lambda: changed)
     kbcache.validator_fingerprint.cache_clear()
     try:
         assert kbcache.validator_fingerprint() not in (None, before)
-        monkeypatch.setattr(patterns, "__file__", str(tmp_path / "missing.py"))
+        monkeypatch.setattr(kbcache, "patterns_source", lambda: tmp_path / "missing.py")
         kbcache.validator_fingerprint.cache_clear()
         assert kbcache.validator_fingerprint() is None  # unreadable sources: no caching at all
     finally:

@@ -38,20 +38,24 @@ FORMAT = 1  # of the cache entry itself
 def validator_fingerprint() -> str | None:
     """A hash of everything that decides "valid"; None (no caching) when the sources
     cannot be read, since then a changed validator could not be told apart."""
-    from consultui.kb import patterns
-
     digest = hashlib.sha256()
     digest.update(f"cache {FORMAT}; consultui {__version__}; schema {schema.SCHEMA_VERSION}\n".encode())
     for cls in (model.KnowledgeBase, model.Meta, model.Therapy, model.Tab, model.Row, model.Cell,
                 model.Question, model.Contraindication, model.Category, model.Rule, model.Reference,
                 model.AskIf, model.Component, model.Plan):
         digest.update(repr((cls.__name__, schema.schema_fields(cls))).encode())
-    for module in (model, schema, patterns):
+    for source in (Path(model.__file__ or ""), Path(schema.__file__ or ""), patterns_source()):
         try:
-            digest.update(Path(module.__file__ or "").read_bytes())
+            digest.update(source.read_bytes())
         except OSError:
             return None
     return digest.hexdigest()
+
+
+def patterns_source() -> Path:
+    """kb/patterns.py, found beside kb/schema.py rather than imported: a start from the
+    cache imports no pattern code (Claims imports it when first used)."""
+    return Path(schema.__file__ or "").with_name("patterns.py")
 
 
 def _path(sha256: str, fingerprint: str) -> Path:

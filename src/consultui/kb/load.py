@@ -8,22 +8,35 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from consultui import paths
 from consultui.kb import cache as kbcache
 from consultui.kb.schema import V1_WARNING, validate
 from consultui.kb.model import KnowledgeBase
 from consultui.problems import Problem
-from consultui.kb.positions import format_path, key_positions, locate, prefixes
 from consultui.fileread import FileReadError, read_limited
 from consultui.kb.schema import MAX_ISSUES, MoreIssues
 from consultui.textdecode import DecodeError, decode_utf8
 
-try:  # the compiled build of the parser that became tomllib: 3x faster on big files
-    import tomli as toml_parser
-except ImportError:  # pragma: no cover - a platform without its wheel
-    import tomllib as toml_parser  # type: ignore[no-redef]
+
+def _toml_parser() -> Any:
+    """The TOML parser, imported when a file is parsed: a start from the validation cache
+    (kb/cache.py) parses nothing. tomli is the compiled build of the parser that became
+    tomllib, 3x faster on big files."""
+    try:
+        import tomli
+    except ImportError:  # pragma: no cover - a platform without its wheel
+        import tomllib
+        return tomllib
+    return tomli
+
+
+def __getattr__(name: str) -> Any:
+    if name == "toml_parser":  # `from consultui.kb.load import toml_parser` (the tests' view of the parser)
+        return _toml_parser()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # A practitioner's file is a few hundred KB; anything far bigger is a mistake
 # (a wrong file chosen), and reading it whole would stall start-up.
@@ -196,6 +209,7 @@ def parse_kb(data: bytes, name: str) -> LoadResult:
         )])
     if not text.strip():
         return Invalid(path, [Problem(name, 1, None, "", "the file is empty", "start from the bundled file: consultui kb init")])
+    toml_parser = _toml_parser()
     try:
         with _collector_paused():
             doc = toml_parser.loads(text)
@@ -214,6 +228,8 @@ def parse_kb(data: bytes, name: str) -> LoadResult:
     except RecursionError:
         return Invalid(path, [too_deep_problem(name, text)])
     if issues:
+        from consultui.kb.positions import format_path, key_positions, locate, prefixes
+
         hidden = 0
         if issues and isinstance(issues[-1], MoreIssues):
             hidden = issues[-1].count

@@ -22,7 +22,6 @@ from consultui.problems import Problem
 from consultui.termsafe import visible
 from consultui.kb.model import KnowledgeBase
 from consultui.ui.compare import ComparePane
-from consultui.ui.dialogs import HelpScreen, ProblemsScreen
 from consultui.ui.section import Section
 from consultui.ui.steady_footer import SteadyFooter
 
@@ -550,12 +549,16 @@ class ConsultApp(App):
             self.push_screen(BackupsScreen())
 
     def action_help(self) -> None:
+        from consultui.ui.dialogs import HelpScreen  # the dialogs' module is not needed for the first screen
+
         if isinstance(self.screen, HelpScreen):  # F1 is a priority key: it also closes the help
             self.screen.dismiss(None)
             return
         self.push_screen(HelpScreen(self.key_groups()))
 
     def action_show_problems(self) -> None:
+        from consultui.ui.dialogs import ProblemsScreen
+
         if self.reload_problems:
             self.push_screen(ProblemsScreen(str(self.kb_file), self.reload_problems, "the last valid version"))
         elif self.startup.problems:
