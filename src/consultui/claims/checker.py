@@ -338,6 +338,19 @@ class _Sentences:
         # A regulator's ruling or notice quotes the ads it judges: a quoted claim there is
         # the regulator's evidence, not the page's own claim.
         self.ruling = (_RULING if view is None else plain(_RULING)).search(self.low) is not None
+        self._caseless = view is not None
+        self._tokens: dict[tuple[int, int], set[str]] = {}
+
+    def tokens(self, s0: int, s1: int) -> set[str] | None:
+        """The lower-cased words (\\w+) of text[s0:s1], once per sentence; None when the
+        text has a cased letter outside ASCII (lower() and case-insensitive matching
+        may then disagree, so no pre-check on words is exact)."""
+        if not self._caseless:
+            return None
+        found = self._tokens.get((s0, s1))
+        if found is None:
+            found = self._tokens[(s0, s1)] = set(_WORD.findall(self.text[s0:s1].lower()))
+        return found
 
     def paragraph_start(self, start: int) -> int:
         """Start of the paragraph around `start`, at most 400 characters back."""
@@ -750,10 +763,18 @@ class Checker:
                 return False
             if cue.answer_yes.match(nxt):
                 hit.answer = 1
-        for cp in self._exceptions[hit.rule]:
-            for mm in cp.regex.finditer(text, s0, s1):
-                if mm.start() < end and start < mm.end():
-                    return False
+        exceptions = self._exceptions[hit.rule]
+        if exceptions:
+            # an exception whose words the sentence lacks cannot match there (most of them)
+            tokens = sentences.tokens(s0, s1)
+            for cp in exceptions:
+                if tokens is not None and not _may_match(cp, tokens):
+                    continue
+                for mm in cp.regex.finditer(text, s0, s1):
+                    if mm.start() >= end:
+                        break  # later matches start later still: none overlaps the hit
+                    if start < mm.end():
+                        return False
         return True
 
     # -- public --------------------------------------------------------------------
@@ -1011,6 +1032,18 @@ def _hedged(rule: Rule) -> Rule:
         rule, severity=order[max(0, i - 1)],
         message="Hedged (\"may\", \"could\"), but still a claim: a hedge does not make it acceptable "
                 "(FTC 2022 health-claims guidance). " + rule.message)
+
+
+def _may_match(cp: CompiledPattern, tokens: set[str]) -> bool:
+    """False when a text span with these (lower-cased) words cannot hold a match of the
+    pattern: some mandatory item has none of its words or word starts there."""
+    for exact, prefixes in cp.needs:
+        if exact and not exact.isdisjoint(tokens):
+            continue
+        if prefixes and any(t.startswith(prefixes) for t in tokens):
+            continue
+        return False
+    return True
 
 
 def _non_overlapping(ranked: list[_Hit], keep, size: int) -> list[_Hit]:

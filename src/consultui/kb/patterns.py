@@ -140,7 +140,7 @@ class CompiledPattern:
     """A parsed pattern. `regex_source` is the regular expression (IGNORECASE); `regex`
     compiles it on first use, so validating thousands of patterns stays fast."""
 
-    __slots__ = ("source", "regex_source", "entries", "words", "required", "ways", "cost", "_regex")
+    __slots__ = ("source", "regex_source", "entries", "words", "required", "needs", "ways", "cost", "_regex")
 
     def __init__(self, source: str, regex_source: str,
                  entries: tuple[tuple[Anchor, tuple[Anchor, ...] | None], ...], words: frozenset[str],
@@ -160,6 +160,9 @@ class CompiledPattern:
         # What one anchored attempt may cost, for a check's work budget: the ways, times
         # how many alternatives (lexicon terms included) the regex may have to try.
         self.cost = ways
+        # For each mandatory item, first one included: the words (exact) and word starts
+        # (prefixes) one of which a text token must be for a match (see _needs).
+        self.needs: tuple[tuple[frozenset[str], tuple[str, ...]], ...] = ()
         self._regex: re.Pattern[str] | None = None
 
     @property
@@ -727,6 +730,7 @@ def _compile(source: str, lexicons: Lexicons = ()) -> CompiledPattern:
     cp = CompiledPattern(source, _to_regex(items), _entries(items), _words(items), _required(items), _ways(items))
     alternatives = sum(len(item.alternatives) for item in items if isinstance(item, _Group))
     cp.cost = cp.ways * max(1, alternatives // 32)
+    cp.needs = _needs(items)
     return cp
 
 
@@ -738,6 +742,24 @@ def _required(items: list) -> tuple[frozenset[str], ...]:
         anchors = _first_anchors(item)
         if anchors and all(not (a.prefix or a.number or a.scan) for a in anchors):
             out.append(frozenset(a.word for a in anchors))
+    return tuple(out)
+
+
+def _needs(items: list) -> tuple[tuple[frozenset[str], tuple[str, ...]], ...]:
+    """Per mandatory item whose first token is a word or a word start (not a number, not
+    unknown): (exact words, prefixes) in lower case. Every word item is bounded by a
+    separator or a word boundary on both sides, so a match holds, for each item, one
+    whole token of the text (\\w+, lower-cased) equal to an exact word or starting
+    with a prefix: a text span lacking one cannot match (a pre-check, like `required`)."""
+    out = []
+    for item in items:
+        if isinstance(item, _Gap) or item.optional:
+            continue
+        anchors = _first_anchors(item)
+        if not anchors or any(a.number or a.scan for a in anchors):
+            continue
+        out.append((frozenset(a.word for a in anchors if not a.prefix),
+                    tuple(sorted({a.word for a in anchors if a.prefix}))))
     return tuple(out)
 
 
