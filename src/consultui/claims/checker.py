@@ -339,17 +339,19 @@ class _Sentences:
         # the regulator's evidence, not the page's own claim.
         self.ruling = (_RULING if view is None else plain(_RULING)).search(self.low) is not None
         self._caseless = view is not None
-        self._tokens: dict[tuple[int, int], set[str]] = {}
+        self._words: dict[tuple[int, int], tuple[set[str], str]] = {}
 
-    def tokens(self, s0: int, s1: int) -> set[str] | None:
-        """The lower-cased words (\\w+) of text[s0:s1], once per sentence; None when the
-        text has a cased letter outside ASCII (lower() and case-insensitive matching
-        may then disagree, so no pre-check on words is exact)."""
+    def words(self, s0: int, s1: int) -> tuple[set[str], str] | None:
+        """The lower-cased words (\\w+) of text[s0:s1], once per sentence: as a set, and
+        joined with a space before each (a word starts with p when " " + p is in it).
+        None when the text has a cased letter outside ASCII (lower() and
+        case-insensitive matching may then disagree, so no pre-check on words is exact)."""
         if not self._caseless:
             return None
-        found = self._tokens.get((s0, s1))
+        found = self._words.get((s0, s1))
         if found is None:
-            found = self._tokens[(s0, s1)] = set(_WORD.findall(self.text[s0:s1].lower()))
+            tokens = _WORD.findall(self.text[s0:s1].lower())
+            found = self._words[(s0, s1)] = (set(tokens), " " + " ".join(tokens))
         return found
 
     def paragraph_start(self, start: int) -> int:
@@ -504,7 +506,7 @@ class Checker:
         self._prefix: dict[str, _Group] = {}
         self._number = _Group()
         self._scan: list[int] = []
-        self._exceptions: list[tuple[CompiledPattern, ...]] = []
+        self._exceptions: list[tuple[tuple[CompiledPattern, _Needs], ...]] = []
         cache: dict[tuple, CompiledPattern] = {}
 
         def comp(rule: Rule, source: str) -> CompiledPattern:
@@ -533,7 +535,7 @@ class Checker:
                         self._prefix.setdefault(anchor.word, _Group()).add(pid, second)
                     else:
                         self._exact.setdefault(anchor.word, _Group()).add(pid, second)
-            self._exceptions.append(tuple(comp(rule, s) for s in rule.exceptions))
+            self._exceptions.append(tuple((cp, _spaced_needs(cp)) for cp in (comp(rule, s) for s in rule.exceptions)))
         self._matchers: list = [None] * len(self._patterns)   # regex .match, compiled on first use
         self._ways = [cp.cost for _ri, cp in self._patterns]  # work per attempt (ways x breadth)
         self._scanned: set[int] = set()                         # scan patterns used (so compiled)
@@ -766,9 +768,9 @@ class Checker:
         exceptions = self._exceptions[hit.rule]
         if exceptions:
             # an exception whose words the sentence lacks cannot match there (most of them)
-            tokens = sentences.tokens(s0, s1)
-            for cp in exceptions:
-                if tokens is not None and not _may_match(cp, tokens):
+            words = sentences.words(s0, s1)
+            for cp, needs in exceptions:
+                if words is not None and not _may_match(needs, words):
                     continue
                 for mm in cp.regex.finditer(text, s0, s1):
                     if mm.start() >= end:
@@ -1034,13 +1036,22 @@ def _hedged(rule: Rule) -> Rule:
                 "(FTC 2022 health-claims guidance). " + rule.message)
 
 
-def _may_match(cp: CompiledPattern, tokens: set[str]) -> bool:
-    """False when a text span with these (lower-cased) words cannot hold a match of the
-    pattern: some mandatory item has none of its words or word starts there."""
-    for exact, prefixes in cp.needs:
+_Needs = tuple[tuple[frozenset[str], tuple[str, ...]], ...]
+
+
+def _spaced_needs(cp: CompiledPattern) -> _Needs:
+    """cp.needs with a space before each prefix (see _Sentences.words)."""
+    return tuple((exact, tuple(" " + p for p in prefixes)) for exact, prefixes in cp.needs)
+
+
+def _may_match(needs: _Needs, words: tuple[set[str], str]) -> bool:
+    """False when a text span with these words (_Sentences.words) cannot hold a match of
+    the pattern: some mandatory item has none of its words or word starts there."""
+    tokens, joined = words
+    for exact, prefixes in needs:
         if exact and not exact.isdisjoint(tokens):
             continue
-        if prefixes and any(t.startswith(prefixes) for t in tokens):
+        if prefixes and any(p in joined for p in prefixes):
             continue
         return False
     return True
