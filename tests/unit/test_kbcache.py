@@ -181,3 +181,27 @@ def test_the_export_rebuilds_the_same_knowledge_base(minimal_kb):
     for kb in (minimal_kb, bundled):
         doc = json.loads(json.dumps(schema.document(kb), default=str))
         assert schema.build_kb(doc) == replace(kb, path="", sha256="")
+
+
+def test_a_version_the_running_app_reloaded_starts_the_next_run_from_the_cache(minimal_kb_path, tmp_path, monkeypatch):
+    # Edited while the app runs (its editor or another one): the reload validates it once,
+    # and the next start does not validate it again.
+    import consultui.kb.load as kbload
+    from consultui.application.kbstore import KnowledgeBaseStore
+    from consultui.kb.load import file_signature, load_for_app
+
+    path = big_copy(minimal_kb_path, tmp_path)
+    store = KnowledgeBaseStore(load_for_app(path))
+    path.write_text(path.read_text().replace('title = "Test KB"', 'title = "Test KB, edited"'))
+    disk = store.read_disk(path, file_signature(path))
+    assert disk.result is not None and disk.result.ok and disk.result.kb.meta.title == "Test KB, edited"
+    assert len(list(paths.user_cache_dir().glob("kb-*.json"))) == 2
+    with monkeypatch.context() as patched:
+        patched.setattr(kbload, "parse_kb", lambda *a: (_ for _ in ()).throw(AssertionError("parsed")))
+        again = load_for_app(path)
+    assert again.kb == disk.result.kb and not again.problems
+    # A version with problems is never cached: it is reported the same way every time.
+    path.write_text(path.read_text().replace('title = "Test KB, edited"', 'titel = "Test KB"'))
+    broken = store.read_disk(path, file_signature(path))
+    assert broken.problems and len(list(paths.user_cache_dir().glob("kb-*.json"))) == 2
+    assert [str(p) for p in store.read_disk(path, file_signature(path)).problems] == [str(p) for p in broken.problems]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from consultui import paths
-from consultui.kb.load import KBReadError, LoadResult, StartupKB, file_signature, load_for_app, parse_kb, read_bytes
+from consultui.kb.load import KBReadError, LoadResult, StartupKB, file_signature, load_for_app, parse_kb_cached, read_bytes
 from consultui.kb.model import KnowledgeBase
 from consultui.problems import Problem
 from consultui.textdecode import decode_lenient
@@ -169,7 +169,7 @@ class KnowledgeBaseStore:
             data = read_bytes(path)
         except KBReadError as exc:
             return DiskRead(path, signature, None, None, [Problem(str(path), None, None, "", exc.message)])
-        result = parse_kb(data, str(path))
+        result = parse_kb_cached(data, str(path))  # a valid version is cached for the next start
         return DiskRead(path, signature, decode_lenient(data), result, list(result.problems),
                         hashlib.sha256(data).hexdigest())
 

@@ -255,15 +255,22 @@ def parse_kb(data: bytes, name: str) -> LoadResult:
 def load_kb(path: str | os.PathLike[str]) -> LoadResult:
     """Read and validate a file. Raises KBReadError when it cannot be read."""
     p = Path(path)
-    data = read_bytes(p)
+    return parse_kb_cached(read_bytes(p), str(p))
+
+
+def parse_kb_cached(data: bytes, name: str) -> LoadResult:
+    """parse_kb through the validation cache (kb/cache.py) for large files: a version
+    validated before is rebuilt from its entry, a newly valid one is stored. The app's
+    reload of a changed file goes through here too, so the next start after an edit
+    made while the app runs starts from the cache."""
     if len(data) < kbcache.MIN_BYTES:
-        return parse_kb(data, str(p))
+        return parse_kb(data, name)
     sha256 = hashlib.sha256(data).hexdigest()
     with _collector_paused():
         cached = kbcache.lookup(sha256)
     if cached is not None:
-        return Loaded(p, replace(cached, path=str(p)))
-    result = parse_kb(data, str(p))
+        return Loaded(Path(name), replace(cached, path=name))
+    result = parse_kb(data, name)
     if isinstance(result, Loaded):
         kbcache.store(result.kb)
     return result
