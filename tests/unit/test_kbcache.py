@@ -205,3 +205,20 @@ def test_a_version_the_running_app_reloaded_starts_the_next_run_from_the_cache(m
     broken = store.read_disk(path, file_signature(path))
     assert broken.problems and len(list(paths.user_cache_dir().glob("kb-*.json"))) == 2
     assert [str(p) for p in store.read_disk(path, file_signature(path)).problems] == [str(p) for p in broken.problems]
+
+
+def test_a_saved_version_is_validated_once(minimal_kb_path, tmp_path, monkeypatch):
+    # The editor's save validates the text; the reload that follows and the next start
+    # find those bytes in the cache.
+    import consultui.kb.load as kbload
+    from consultui.kb.files import save_kb_text
+    from consultui.kb.load import load_for_app
+
+    path = big_copy(minimal_kb_path, tmp_path)
+    text = path.read_text().replace('title = "Test KB"', 'title = "Test KB, saved"')
+    saved = save_kb_text(path, text)
+    assert saved.ok and saved.written
+    with monkeypatch.context() as patched:
+        patched.setattr(kbload, "parse_kb", lambda *a: (_ for _ in ()).throw(AssertionError("parsed")))
+        again = load_for_app(path)
+    assert again.kb.meta.title == "Test KB, saved" and again.kb == replace(saved.result.kb, path=str(path))

@@ -23,7 +23,7 @@ from typing import Any
 from consultui import atomic, paths
 from consultui.kb import schema
 from consultui.kb import load as load_signature
-from consultui.kb.load import Loaded, LoadResult, bundled_kb_path, parse_kb, read_bytes
+from consultui.kb.load import Loaded, LoadResult, bundled_kb_path, parse_kb_cached, read_bytes
 from consultui.kb.model import KnowledgeBase
 from consultui.problems import Problem
 from consultui.textdecode import decode_lenient
@@ -172,7 +172,9 @@ def save_kb_text(path: str | os.PathLike[str], text: str, keep: int = BACKUPS_KE
     lives elsewhere) does not stop the save: `backup_error` says which write failed.
     """
     target = Path(path)
-    result = parse_kb(text.encode("utf-8"), str(target))
+    # Through the validation cache: the app's reload of the saved file, and the next
+    # start, then find these bytes validated.
+    result = parse_kb_cached(text.encode("utf-8"), str(target))
     if not isinstance(result, Loaded):
         return SaveResult(result)
     backup, backup_error = None, None
