@@ -17,8 +17,11 @@ rule count, re-check of 20,000 words under 50 ms, extraction linear in the input
 `--targets` measures issue 14's way instead: `consultui check` wall time minus its time
 on an empty file, on the knowledge base's own texts repeated to 1 MB (>= 5 MB/s), on the
 shared dev corpus repeated to 1 MB (>= 1.5 MB/s) and to 4 MB (<= 4.5x the 1 MB time).
-These are the best of three runs, which reuse the pattern regexes an earlier run compiled
-(kb/regexcache.py); `*_cold_s` is a first run's time, with an empty user folder.
+These are the best of three runs (`--repeat N`), which reuse the pattern regexes an earlier
+run compiled (kb/regexcache.py); `*_cold_s` is a first run's time, with an empty user folder.
+`--phases` measures the same inputs in this process instead (steadier on a busy machine than
+a difference of two process times): the CPU time of a check with a new Checker (median of
+`--repeat` runs), of its candidate scan and of its context decisions, and the counted work.
 The tests assert on counted work (Checker.last_work); the seconds are here.
 """
 from __future__ import annotations
@@ -182,7 +185,54 @@ def cli_seconds(path: Path, repeat: int = 3, cpu: bool = False, cold: bool = Fal
     return best
 
 
-def issue_targets(cpu: bool = False) -> dict[str, float]:
+def check_phases(repeat: int = 3) -> dict[str, object]:
+    """In-process CPU seconds (median of `repeat`) of checking 1 MB of ordinary and of
+    claim-dense copy with a new Checker, of its candidate scan (_raw_hits) and of the
+    context decisions and overlap resolution (_non_overlapping), with the counted work."""
+    import statistics
+
+    from consultui.claims import checker as checker_mod
+    from consultui.claims.checker import check_document
+
+    rules = load_bundled_rules()
+    spent: dict[str, float] = {}
+
+    def timed_phase(name: str, fn):
+        def wrapper(*args, **kwargs):
+            t0 = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.process_time() - t0
+        return wrapper
+
+    raw_hits, non_overlapping = Checker._raw_hits, checker_mod._non_overlapping
+    Checker._raw_hits = timed_phase("scan", raw_hits)  # type: ignore[method-assign]
+    checker_mod._non_overlapping = timed_phase("context", non_overlapping)
+    out: dict[str, object] = {}
+    try:
+        for name, text in (("ordinary_1mb", repeated(ordinary_copy(), 1_000_000)),
+                           ("dense_1mb", repeated(dense_copy(), 1_000_000))):
+            runs = []
+            for _ in range(repeat + 1):   # the first run compiles what the others reuse
+                spent.clear()
+                checker = Checker(rules)
+                t0 = time.process_time()
+                found = check_document(text, "text", checker)
+                runs.append({"check": time.process_time() - t0, **spent})
+            runs = runs[1:]
+            for key in runs[0]:
+                out[f"{name}_{key}_s"] = round(statistics.median(r[key] for r in runs), 3)
+            work = checker.last_work
+            out[f"{name}_findings"] = len(found)
+            out[f"{name}_work"] = {"words": work.words, "positions": work.positions, "attempts": work.attempts}
+    finally:
+        Checker._raw_hits = raw_hits  # type: ignore[method-assign]
+        checker_mod._non_overlapping = non_overlapping
+    return out
+
+
+def issue_targets(cpu: bool = False, repeat: int = 3) -> dict[str, float]:
     """The issue's measure: `consultui check` wall time minus its time on an empty file, on
     1 MB of ordinary copy (target >= 5 MB/s), 1 MB of claim-dense copy (>= 1.5 MB/s), and
     4 MB of claim-dense copy (no more than 4.5x the time of 1 MB)."""
@@ -193,12 +243,12 @@ def issue_targets(cpu: bool = False) -> dict[str, float]:
             path = Path(tmp) / name
             path.write_text(text, encoding="utf-8")
             return path
-        empty = cli_seconds(file("empty.txt", ""), cpu=cpu)
+        empty = cli_seconds(file("empty.txt", ""), repeat=repeat, cpu=cpu)
         out["empty_file_s"] = round(empty, 3)
         ordinary, dense = ordinary_copy(), dense_copy()
         for name, text, size in (("ordinary_1mb", ordinary, 1_000_000), ("dense_1mb", dense, 1_000_000),
                                  ("dense_4mb", dense, 4_000_000), ("ordinary_4mb", ordinary, 4_000_000)):
-            secs = max(cli_seconds(file(name + ".txt", repeated(text, size)), cpu=cpu) - empty, 1e-6)
+            secs = max(cli_seconds(file(name + ".txt", repeated(text, size)), repeat=repeat, cpu=cpu) - empty, 1e-6)
             out[name + "_s"] = round(secs, 3)
             out[name + "_mb_per_s"] = round(size / 1_000_000 / secs, 2)
         for name, text in (("ordinary_1mb", ordinary), ("dense_1mb", dense)):
@@ -222,9 +272,17 @@ def main(argv=None) -> int:
                     help="only the issue's targets: consultui check on 1 and 4 MB of ordinary and claim-dense copy")
     ap.add_argument("--cpu", action="store_true",
                     help="with --targets: CPU time of the command instead of wall time (steadier under load)")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="with --targets or --phases: runs per figure (default 3)")
+    ap.add_argument("--phases", action="store_true",
+                    help="the --targets inputs checked in this process: check, scan and context CPU time, counted work")
     args = ap.parse_args(argv)
+    if args.phases:
+        phases = check_phases(repeat=args.repeat)
+        print(json.dumps(phases, indent=2) if args.json else "\n".join(f"{k}: {v}" for k, v in phases.items()))
+        return 0
     if args.targets:
-        figures = issue_targets(cpu=args.cpu)
+        figures = issue_targets(cpu=args.cpu, repeat=args.repeat)
         print(json.dumps(figures, indent=2) if args.json else "\n".join(f"{k}: {v}" for k, v in figures.items()))
         return 0
 
