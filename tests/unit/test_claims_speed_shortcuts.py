@@ -189,3 +189,25 @@ def test_an_exception_past_the_hit_or_before_it_does_not_drop_it():
     rule = Rule("g", "guaranteed-outcome", "medium", ("guarantee*",), "m", "s", ("REF",),
                 exceptions=("price guarantee*",))
     assert Checker([rule]).check("Our price guarantee applies.") == []
+
+
+# -- a regulator's ruling: only whether the text has a ruling word ------------------------
+
+def test_ruling_words_are_found_in_the_same_texts_as_before():
+    import re
+
+    from consultui.claims import alternation
+    from consultui.claims.alternation import lower_view, plain
+
+    before = re.compile(alternation._ORIGINAL[checker_mod._RULING.pattern], re.IGNORECASE)
+    texts = _texts() + ["The ASA ruled the ad misleading.", "Complaint upheld.", "a ban on the clinic's ad",
+                        "The consent order bars such claims.", "CAP Code 12.1", "Not upheld", "no ruling here"]
+    rulings = 0
+    for text in texts:
+        had = before.search(text) is not None
+        rulings += had
+        assert (checker_mod._RULING.search(text) is not None) == had, text[:80]
+        low = lower_view(text)
+        if low is not None:
+            assert (plain(checker_mod._RULING).search(low) is not None) == had
+    assert rulings > 10 and rulings < len(texts) // 2
