@@ -28,16 +28,18 @@ from conftest import KB_FIXTURES
 from waiting import wait_until
 
 
-def note_first_frame(monkeypatch) -> list[tuple[int, list[str]]]:
-    """The visible table's rows and column titles when the first frame is composed
-    (Textual's Screen._compositor_refresh: Ready can arrive after the table's own Resize)."""
-    frames: list[tuple[int, list[str]]] = []
+def note_first_frame(monkeypatch) -> list[tuple[int, list[str], int]]:
+    """The visible table's rows and column titles, and how many Compare tables exist,
+    when the first frame is composed (Textual's Screen._compositor_refresh: Ready can
+    arrive after the table's own Resize)."""
+    frames: list[tuple[int, list[str], int]] = []
     real_refresh = Screen._compositor_refresh
 
     def noted(screen):
         if not frames and screen.query("#table-overview"):
             table = screen.query_one("#table-overview", DataTable)
-            frames.append((table.row_count, [str(column.label) for column in table.columns.values()]))
+            frames.append((table.row_count, [str(column.label) for column in table.columns.values()],
+                           len(screen.query(compare.CompareTable))))
         return real_refresh(screen)
 
     monkeypatch.setattr(Screen, "_compositor_refresh", noted)
@@ -69,11 +71,13 @@ async def test_the_first_frame_shows_the_therapies_and_compare_is_filled_once(mo
     app = ConsultApp(load_for_app(KB_FIXTURES / fixture))
     async with app.run_test(size=size) as pilot:
         await wait_until(pilot, lambda: frames, what="the first frame")
-        rows, columns = frames[0]
+        rows, columns, tables = frames[0]
+        assert tables == 1  # the other tabs' tables come just after the first frame
         assert rows == len(app.kb.tabs[0].rows) and rows > 0
         assert columns[1:] == [t.short for t in app.kb.therapies][:compare.MAX_SHOWN]
         await unseen_layout_done(app, pilot)
         section = app.section("compare")
+        assert len(section.query(compare.CompareTable)) == len(app.kb.tabs)
         if app.kb.schema_version == 1:
             # A banner above (an old schema) takes lines the guess did not count: filled
             # again at the real size, the first frame still had the therapies.

@@ -16,6 +16,7 @@ from textual.content import Content
 from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.timer import Timer
+from textual.widget import MountError
 from textual.widgets import DataTable, Input, OptionList, Static, TabbedContent, TabPane
 from textual.coordinate import Coordinate
 from textual.widgets.option_list import Option
@@ -126,6 +127,9 @@ class ComparePane(Section):
         self.last_handout: Path | None = None
         self._find_debounce: Debouncer | None = None
         self._prefill: Timer | None = None
+        # The first compose builds only the first (shown) tab's table; the others are
+        # mounted just after the first frame (_mount_hidden_tables): a faster first paint.
+        self._defer_hidden_tables = True
 
     def compose(self) -> ComposeResult:
         yield Static(id="compare-status", markup=False)
@@ -133,10 +137,12 @@ class ComparePane(Section):
             yield Input(placeholder="Find in every tab: hair, pregnan, FDA (enter: matches, escape: close)",
                         id="compare-find-input")
             yield OptionList(id="compare-matches")
+        defer, self._defer_hidden_tables = self._defer_hidden_tables, False
         with TabbedContent(id="compare-tabs"):
-            for tab in self.kb.tabs:
+            for index, tab in enumerate(self.kb.tabs):
                 with TabPane(safe(tab.title), id=f"cmp-{tab.id}"):
-                    yield CompareTable(tab, id=f"table-{tab.id}")
+                    if index == 0 or not defer:
+                        yield CompareTable(tab, id=f"table-{tab.id}")
         with VerticalScroll(id="compare-detail", can_focus=True):
             yield Static(id="compare-detail-text")
 
@@ -148,6 +154,31 @@ class ComparePane(Section):
         # is corrected by on_resize.
         if not self.size.width and self.app.size.width:
             self.rebuild()
+        self.call_after_refresh(self._mount_hidden_tables)
+
+    async def _mount_hidden_tables(self) -> None:
+        """After the first frame: the tables of the tabs not shown (composed empty, since
+        mounting and laying out four more tables took some 30 ms of the first paint),
+        to be filled like any hidden tab."""
+        for tab in self.kb.tabs:
+            try:
+                pane = self.query_one(f"#cmp-{tab.id}", TabPane)
+            except NoMatches:  # recomposed meanwhile for another knowledge base: it has them all
+                continue
+            if pane.query(CompareTable):
+                continue
+            table = CompareTable(tab, id=f"table-{tab.id}")
+            try:
+                await pane.mount(table)
+            except MountError:  # the app is closing
+                return
+            self._stale.add(table.id)
+        table = self.active_table()
+        if table is not None and table.id in self._stale:  # shown (]) before it was there
+            self._fill(table)
+            self.show_detail()
+        if self._stale:
+            self._schedule_prefill()
 
     def on_resize(self) -> None:
         if self.size.width and (self.size.width, self.size.height) != (self._built_width, self._built_height):
