@@ -137,7 +137,7 @@ def _windows(text: str) -> list[tuple[int, int]]:
 
 
 def test_an_exception_never_matches_where_its_pre_check_says_it_cannot():
-    exceptions = [(cp, needs) for per_rule in checker()._exceptions for cp, needs in per_rule]
+    exceptions = [(cp, cp.needs) for per_rule in checker()._exceptions for cp in per_rule]
     assert len(exceptions) > 20
     matched = skipped = 0
     texts = _texts() + ["Book now: price guarantee and privacy guaranteed. Guaranteed   appointment slots!",
@@ -211,3 +211,15 @@ def test_ruling_words_are_found_in_the_same_texts_as_before():
         if low is not None:
             assert (plain(checker_mod._RULING).search(low) is not None) == had
     assert rulings > 10 and rulings < len(texts) // 2
+
+
+def test_building_a_checker_finds_no_needs():
+    """needs costs ~80 us a pattern: only the exceptions a check reaches pay for it."""
+    from consultui.kb.patterns import _compile
+
+    _compile.cache_clear()
+    ch = Checker(draft_rules())
+    assert all(cp._needs is None for _, cp in ch._patterns)
+    ch.check("We guarantee results, and a price guarantee.")
+    exceptions = [cp for per_rule in ch._exceptions for cp in per_rule]
+    assert any(cp._needs is not None for cp in exceptions)

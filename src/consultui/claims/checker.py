@@ -507,7 +507,7 @@ class Checker:
         self._prefix: dict[str, _Group] = {}
         self._number = _Group()
         self._scan: list[int] = []
-        self._exceptions: list[tuple[tuple[CompiledPattern, _Needs], ...]] = []
+        self._exceptions: list[tuple[CompiledPattern, ...]] = []
         cache: dict[tuple, CompiledPattern] = {}
 
         def comp(rule: Rule, source: str) -> CompiledPattern:
@@ -536,7 +536,7 @@ class Checker:
                         self._prefix.setdefault(anchor.word, _Group()).add(pid, second)
                     else:
                         self._exact.setdefault(anchor.word, _Group()).add(pid, second)
-            self._exceptions.append(tuple((cp, _spaced_needs(cp)) for cp in (comp(rule, s) for s in rule.exceptions)))
+            self._exceptions.append(tuple(comp(rule, s) for s in rule.exceptions))
         self._matchers: list = [None] * len(self._patterns)   # regex .match, compiled on first use
         self._ways = [cp.cost for _ri, cp in self._patterns]  # work per attempt (ways x breadth)
         self._scanned: set[int] = set()                         # scan patterns used (so compiled)
@@ -770,8 +770,8 @@ class Checker:
         if exceptions:
             # an exception whose words the sentence lacks cannot match there (most of them)
             words = sentences.words(s0, s1)
-            for cp, needs in exceptions:
-                if words is not None and not _may_match(needs, words):
+            for cp in exceptions:
+                if words is not None and not _may_match(cp.needs, words):
                     continue
                 for mm in cp.regex.finditer(text, s0, s1):
                     if mm.start() >= end:
@@ -1037,22 +1037,14 @@ def _hedged(rule: Rule) -> Rule:
                 "(FTC 2022 health-claims guidance). " + rule.message)
 
 
-_Needs = tuple[tuple[frozenset[str], tuple[str, ...]], ...]
-
-
-def _spaced_needs(cp: CompiledPattern) -> _Needs:
-    """cp.needs with a space before each prefix (see _Sentences.words)."""
-    return tuple((exact, tuple(" " + p for p in prefixes)) for exact, prefixes in cp.needs)
-
-
-def _may_match(needs: _Needs, words: tuple[set[str], str]) -> bool:
+def _may_match(needs: tuple[tuple[frozenset[str], tuple[str, ...]], ...], words: tuple[set[str], str]) -> bool:
     """False when a text span with these words (_Sentences.words) cannot hold a match of
     the pattern: some mandatory item has none of its words or word starts there."""
     tokens, joined = words
     for exact, prefixes in needs:
         if exact and not exact.isdisjoint(tokens):
             continue
-        if prefixes and any(p in joined for p in prefixes):
+        if prefixes and any(" " + p in joined for p in prefixes):
             continue
         return False
     return True

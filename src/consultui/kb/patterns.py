@@ -140,7 +140,8 @@ class CompiledPattern:
     """A parsed pattern. `regex_source` is the regular expression (IGNORECASE); `regex`
     compiles it on first use, so validating thousands of patterns stays fast."""
 
-    __slots__ = ("source", "regex_source", "entries", "words", "required", "needs", "ways", "cost", "_regex")
+    __slots__ = ("source", "regex_source", "entries", "words", "required", "ways", "cost", "_regex",
+                 "_lexicons", "_needs")
 
     def __init__(self, source: str, regex_source: str,
                  entries: tuple[tuple[Anchor, tuple[Anchor, ...] | None], ...], words: frozenset[str],
@@ -160,10 +161,18 @@ class CompiledPattern:
         # What one anchored attempt may cost, for a check's work budget: the ways, times
         # how many alternatives (lexicon terms included) the regex may have to try.
         self.cost = ways
-        # For each mandatory item, first one included: the words (exact) and word starts
-        # (prefixes) one of which a text token must be for a match (see _needs).
-        self.needs: tuple[tuple[frozenset[str], tuple[str, ...]], ...] = ()
         self._regex: re.Pattern[str] | None = None
+        self._lexicons: Lexicons = ()
+        self._needs: tuple[tuple[frozenset[str], tuple[str, ...]], ...] | None = None
+
+    @property
+    def needs(self) -> tuple[tuple[frozenset[str], tuple[str, ...]], ...]:
+        """For each mandatory item, first one included: the words (exact) and word starts
+        (prefixes) one of which a text token must be for a match (see _needs). Found on
+        first use (~80 us a pattern: too much for every pattern of a checker)."""
+        if self._needs is None:
+            self._needs = _needs(list(_parse_checked(self.source, self._lexicons)))
+        return self._needs
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -730,7 +739,7 @@ def _compile(source: str, lexicons: Lexicons = ()) -> CompiledPattern:
     cp = CompiledPattern(source, _to_regex(items), _entries(items), _words(items), _required(items), _ways(items))
     alternatives = sum(len(item.alternatives) for item in items if isinstance(item, _Group))
     cp.cost = cp.ways * max(1, alternatives // 32)
-    cp.needs = _needs(items)
+    cp._lexicons = lexicons
     return cp
 
 
