@@ -151,3 +151,25 @@ def test_a_start_from_the_cache_imports_nothing_the_first_screen_does_not_need(t
     assert "consultui.kb.patterns" in first  # validation checks every pattern (the probe works)
     assert "consultui.ui.compare" in cached
     assert [name for name in NOT_AT_START if name in cached] == []
+
+
+async def test_a_saved_theme_is_applied_without_reparsing_the_stylesheet(monkeypatch):
+    from textual.css.stylesheet import Stylesheet
+
+    from consultui.settings import Settings, save_settings
+
+    save_settings(Settings(theme="textual-light"))
+    reparsed: list[int] = []
+    real_reparse = Stylesheet.reparse
+    monkeypatch.setattr(Stylesheet, "reparse", lambda self: reparsed.append(1) or real_reparse(self))
+    app = ConsultApp(load_for_app(KB_FIXTURES / "minimal-v2.toml"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.theme == "textual-light" and reparsed == []
+        light = app.get_theme("textual-light")
+        assert light is not None and light.background is not None
+        assert app.screen.styles.background.hex.lower() == light.background.lower()
+        # A theme chosen later is applied by Textual's full refresh, as before.
+        await pilot.press("f7")
+        await pilot.pause()
+        assert app.theme != "textual-light" and reparsed == [1]
