@@ -850,11 +850,12 @@ class Checker:
         patterns = self._patterns
         sentences = _Sentences(text, local=len(raw) * 1500 < len(text), many=len(raw) >= _QUIET_FROM)
         rules = self.rules
-
-        def rank(h: _Hit) -> tuple:
-            return (-(h.end - h.start), -SEVERITY_ORDER.get(rules[h.rule].severity, 0), h.rule, h.start)
-
-        hits = sorted((_Hit(s, e, patterns[p][0], p) for s, e, p in raw), key=rank)
+        # Rank: the longest first, then the higher severity, the rule listed first, the
+        # earlier start (a stable sort of the (start, end, pattern) order for the rest).
+        rule_of = [ri for ri, _cp in patterns]
+        severity = [-SEVERITY_ORDER.get(r.severity, 0) for r in rules]
+        hits = [_Hit(s, e, rule_of[p], p) for s, e, p in
+                sorted(raw, key=lambda t: (t[0] - t[1], severity[rule_of[t[2]]], rule_of[t[2]], t[0]))]
         # Best first; a hit overlapping one already chosen is dropped without a look at
         # its context (it would lose anyway).
         chosen = _non_overlapping(hits, lambda h: self._keep(text, h, sentences), len(text))
