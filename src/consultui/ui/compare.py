@@ -167,15 +167,15 @@ class ComparePane(Section):
                 continue
             if pane.query(CompareTable):
                 continue
-            table = CompareTable(tab, id=f"table-{tab.id}")
+            new_table = CompareTable(tab, id=f"table-{tab.id}")
             try:
-                await pane.mount(table)
+                await pane.mount(new_table)
             except MountError:  # the app is closing
                 return
-            self._stale.add(table.id)
-        table = self.active_table()
-        if table is not None and table.id in self._stale:  # shown (]) before it was there
-            self._fill(table)
+            self._stale.add(new_table.id)
+        shown = self.active_table()
+        if shown is not None and shown.id in self._stale:  # shown (]) before it was there
+            self._fill(shown)
             self.show_detail()
         if self._stale:
             self._schedule_prefill()
