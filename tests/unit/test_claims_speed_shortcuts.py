@@ -74,8 +74,9 @@ def _plain_attempts(ch: Checker, text: str) -> int:
 
 
 @pytest.mark.parametrize("long", [False, True])
-def test_attempts_are_those_of_the_plain_way(long):
-    ch = checker()
+def test_attempts_are_those_of_the_plain_way(long, monkeypatch):
+    monkeypatch.setattr(checker_mod, "CLAUSE_CHECK_COST", 10**9)  # no clause pre-check (tested below)
+    ch = Checker(draft_rules())  # not the shared checker: built with the pre-check
     texts = _texts()[:120]
     if long:  # one text over _SCAN_FROM characters: the scan by the text's candidate words
         texts = ["\n\n".join(texts)]
@@ -115,6 +116,43 @@ def test_both_scans_give_the_same_findings(monkeypatch):
     ch = Checker(draft_rules())
     ch._check_text(text)
     assert ch._last_scan is None   # the word-by-word scan was used
+
+
+# -- the clause pre-check of a costly pattern's later words ------------------------------
+
+def test_the_clause_pre_check_finds_the_same_and_saves_work(monkeypatch):
+    texts = _texts() + ["Results 2.5 times better than fillers.", "better | than PRP", "better than PRP",
+                        "Faster healing than PRP; better: than surgery"]
+    # İ lower-cases to two characters, so positions in the lower-case text would move: no pre-check
+    turkish = "Faster healing than PRP; İstanbul's best results. Better: than surgery, better than PRP"
+    monkeypatch.setattr(checker_mod, "CLAUSE_CHECK_COST", 10**9)
+    plain = Checker(draft_rules())
+    expected = [_dicts(plain.check(t)) for t in [*texts, turkish]]
+    plain.check("\n\n".join(texts))
+    plain_work = plain.last_work
+    plain.check(turkish)
+    turkish_work = plain.last_work
+    monkeypatch.setattr(checker_mod, "CLAUSE_CHECK_COST", 0)  # every pattern it can apply to
+    checked = Checker(draft_rules())
+    assert [_dicts(checked.check(t)) for t in [*texts, turkish]] == expected
+    assert (checked.last_work.attempts, checked.last_work.work) == (turkish_work.attempts, turkish_work.work)
+    checked.check("\n\n".join(texts))
+    assert checked.last_work.positions == plain_work.positions
+    assert checked.last_work.attempts < plain_work.attempts * 0.6
+    assert checked.last_work.work < plain_work.work * 0.6
+
+
+def test_a_match_never_crosses_a_clause_end_unless_a_literal_holds_one():
+    assert compile_pattern("better ...3 than (prp|fillers)").in_clause
+    assert compile_pattern("# times better than").in_clause   # a number's dot is followed by a digit
+    assert not compile_pattern("u.s. ...2 approved").in_clause
+    assert not compile_pattern("approved (in the u.s.|worldwide)").in_clause
+    assert not compile_pattern("{x} ...2 approved", (("x", ("dr. smith", "our team")),)).in_clause
+    ch = Checker([Rule("r", "miracle-cure", "low", ("better ...3 than prp", "u.s. ...2 approved"), "m", "s", ())])
+    assert not ch.check("Better. Than PRP")                  # the clause ends at the dot
+    assert ch.check("Better, quicker than PRP")
+    assert ch.check("U.S. regulators approved it")           # the literal's own dot is allowed
+    assert ch._clause_required[1] is None
 
 
 # -- exceptions: the pre-check on the sentence's words ------------------------------------

@@ -170,6 +170,12 @@ def decode_text(data: bytes, name: str) -> str:
 # -- context ------------------------------------------------------------------
 
 _WORD = re.compile(r"\w+")
+# A clause end that no match of an in-clause pattern contains (see CompiledPattern.in_clause):
+# a number's dot is followed by a digit.
+# Patterns that cost at least this much an attempt are pre-checked for their later words in
+# the clause (cheaper ones: the regex fails about as fast as the pre-check would).
+CLAUSE_CHECK_COST = 24
+_CLAUSE_END = re.compile(r"[!?;:|]|\.(?!\d)")
 # The token after a word or number, as pattern separators allow: after spaces, hyphens,
 # dashes or a comma, a word or one sign.
 _NEXT_TOKEN = re.compile(r"[\s,\-\u2010-\u2014]{0,12}(\w+|[^\w\s])")
@@ -541,6 +547,10 @@ class Checker:
         self._ways = [cp.cost for _ri, cp in self._patterns]  # work per attempt (ways x breadth)
         self._scanned: set[int] = set()                         # scan patterns used (so compiled)
         self._required = [(pid, cp.required) for pid, (_, cp) in enumerate(self._patterns) if cp.required]
+        # the same words, looked for in the clause where an attempt would start
+        self._clause_required = [cp.required if cp.required and cp.in_clause and cp.cost >= CLAUSE_CHECK_COST else None
+                                 for _ri, cp in self._patterns]
+        self._no_clause_required: list = [None] * len(self._patterns)
         self._prefix_lengths = sorted({len(p) for p in self._prefix})
         self._number_words = frozenset(NUMBER_WORDS)
         self._word_cache: dict[str, tuple[tuple[_Group, ...], frozenset[int]]] = {}
@@ -648,6 +658,13 @@ class Checker:
             # none), or by_number for a word that starts a number whose patterns need the
             # token after the whole number (looked up in by_num_memo)
             by_number: list[int] = [-1]
+            # the clause pre-check's text (a letter that lower-cases to two letters would
+            # move every position after it: no pre-check then) and clause ends (on first need)
+            lower = text.lower()
+            clause_required = self._clause_required if len(lower) == len(text) else self._no_clause_required
+            bounds: list[int] | None = None
+            clause_seen: dict[int, dict[frozenset[str], bool]] = {}
+            start = end = 0
             memo: dict[tuple[str, ...], list[int]] = {}
             by_num_memo: dict[tuple[str, ...], list[int]] = {}
             for m in scan:
@@ -677,7 +694,33 @@ class Checker:
                     stopped_at = pos
                     break
                 positions += 1
+                here: dict[frozenset[str], bool] | None = None
                 for pid in tried:
+                    req = clause_required[pid]
+                    if req is not None:
+                        # a pattern whose later words are missing from this clause cannot
+                        # match here: a few substring tests instead of the regex (work 1,
+                        # not its ways); a word found inside a longer one only costs a try
+                        if here is None:
+                            if bounds is None:
+                                bounds = [b.start() for b in _CLAUSE_END.finditer(text)]
+                            k = bisect.bisect_left(bounds, pos)
+                            here = clause_seen.get(k)
+                            if here is None:
+                                here = clause_seen[k] = {}
+                            start = bounds[k - 1] + 1 if k else 0
+                            end = bounds[k] if k < len(bounds) else len(text)
+                        missing = False
+                        for r in req:
+                            seen = here.get(r)
+                            if seen is None:
+                                seen = here[r] = any(lower.find(w, start, end) >= 0 for w in r)
+                            if not seen:
+                                missing = True
+                                break
+                        if missing:
+                            work += 1
+                            continue
                     work += ways[pid]
                     if work > limit:  # one position may try many patterns: stop inside it too
                         stopped_at = pos

@@ -109,6 +109,9 @@ class PatternError(ValueError):
 # Between two items: spaces, line breaks, hyphens or dashes.
 _SEP_CHARS = r"\s\-\u2010\u2011\u2012\u2013\u2014"
 _SEP = f",?[{_SEP_CHARS}]{{1,12}}"
+# Characters that end a clause: no separator or gap word holds one, and a number holds
+# only a dot followed by a digit (the checker's clause pre-check relies on both).
+CLAUSE_END_CHARS = frozenset(".!?;:|")
 # A word skipped by a gap: anything that is neither a separator nor a sentence end.
 _GAP_WORD = rf"[^{_SEP_CHARS},.!?;:|]{{1,40}}"  # never a table cell border either
 # A hyphen inside a word: hyphen/dash with optional spaces, a space, or nothing.
@@ -141,7 +144,7 @@ class CompiledPattern:
     compiles it on first use, so validating thousands of patterns stays fast."""
 
     __slots__ = ("source", "regex_source", "entries", "words", "required", "ways", "cost", "_regex",
-                 "_lexicons", "_needs")
+                 "_lexicons", "_needs", "in_clause")
 
     def __init__(self, source: str, regex_source: str,
                  entries: tuple[tuple[Anchor, tuple[Anchor, ...] | None], ...], words: frozenset[str],
@@ -161,6 +164,9 @@ class CompiledPattern:
         # What one anchored attempt may cost, for a check's work budget: the ways, times
         # how many alternatives (lexicon terms included) the regex may have to try.
         self.cost = ways
+        # No literal of the pattern holds a clause end (CLAUSE_END_CHARS), so a match lies
+        # within one clause: separators and gap words never cross one either.
+        self.in_clause = False
         self._regex: re.Pattern[str] | None = None
         self._lexicons: Lexicons = ()
         self._needs: tuple[tuple[frozenset[str], tuple[str, ...]], ...] | None = None
@@ -739,6 +745,8 @@ def _compile(source: str, lexicons: Lexicons = ()) -> CompiledPattern:
     cp = CompiledPattern(source, _to_regex(items), _entries(items), _words(items), _required(items), _ways(items))
     alternatives = sum(len(item.alternatives) for item in items if isinstance(item, _Group))
     cp.cost = cp.ways * max(1, alternatives // 32)
+    cp.in_clause = not any(set(part[1]) & CLAUSE_END_CHARS for atom in _all_atoms(items)
+                           for part in atom.parts if part[0] != "num")
     cp._lexicons = lexicons
     return cp
 
@@ -772,16 +780,19 @@ def _needs(items: list) -> tuple[tuple[frozenset[str], tuple[str, ...]], ...]:
     return tuple(out)
 
 
-def _words(items: list) -> frozenset[str]:
+def _all_atoms(items: list) -> list[_Atom]:
     atoms: list[_Atom] = []
     for item in items:
         if isinstance(item, _Atom):
             atoms.append(item)
         elif isinstance(item, _Group):
-            for alt in item.alternatives:
-                atoms.extend(alt)
+            atoms.extend(a for alt in item.alternatives for a in alt)
+    return atoms
+
+
+def _words(items: list) -> frozenset[str]:
     words: set[str] = set()
-    for atom in atoms:
+    for atom in _all_atoms(items):
         for part in atom.parts:
             if part[0] in _WORDLIKE:
                 words.update(w.lower() for w in re.findall(r"\w+", part[1]))
