@@ -30,6 +30,24 @@ def test_a_question_and_its_answer_make_one_claim(text, rule, marked):
     assert findings[0].message.startswith("Context: read as the answer to")
 
 
+def test_a_plain_yes_says_the_question_in_the_affirmative():
+    findings = check_document("Can regenerative treatment spare me a knee replacement?\nYes. Read our guide.",
+                              "text", checker())
+    answer = [f for f in findings if f.text == "Yes"]
+    assert [f.rule for f in answer] == ["alternative-to-surgery"]
+    assert answer[0].message.startswith("Context: read as the answer to")
+    # a qualified yes is not one; a doubting question is not a claim unless answered yes
+    assert not [f for f in check_document("Can regenerative treatment spare me a knee replacement?\n"
+                                          "Yes, but only for some people with mild wear.", "text", checker())
+                if f.text == "Yes"]
+    assert found("Does it really work? Yes, and it cures baldness.") == [("cures", "miracle-cure", "cures")]
+
+
+def test_a_word_that_only_announces_the_answer_is_skipped():
+    assert found("Who's a good candidate for a vampire facial?\nHonestly? Anyone.") == [
+        ("works-for-everyone", "universality", "Anyone")]
+
+
 def test_an_answer_that_says_the_claim_in_its_own_words_is_flagged_once():
     # the answer's own words are the claim; the question adds nothing to report twice
     assert found("How long is the recovery? None, you can go straight back to work.") == [

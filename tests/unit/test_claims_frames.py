@@ -83,6 +83,14 @@ def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
     "Am I a candidate for PRP? No, not if you take blood thinners.",
     'Med spas sell "low-impact" miracles and make it sound like a walk on the beach.',
     "There are currently zero FDA-approved exosome products for any therapeutic use.",
+    # sixth session: a doubting question, an outsider's quote, a limiting "only a handful"
+    "Can exosome therapy really cure hair fall and reverse ageing?",
+    'Is it just another "miracle cure"? Read on.',
+    'One doctor told a researcher: "Whatever you want, I can do it, and that is a guarantee."',
+    "On Instagram the treatment is discussed in near-miraculous tones.",
+    "Reports of dramatic regrowth with no adverse events come from small, uncontrolled studies.",
+    "Only a handful of stem cell treatments, mostly blood stem cell transplants, are proven safe and effective.",
+    "Several studies show mixed results for PRP in hair loss, and most were small.",
 ])
 def test_critical_regulatory_and_descriptive_frames_stay_clean(text):
     assert _found(text) == []

@@ -201,7 +201,7 @@ _NEG_FALSE = re.compile(
 _NEGATION = factored(
     r"\b(?:not|no|never|neither|nor|none|nothing|nobody|cannot|can['\u2019]?t|won['\u2019]?t|"
     r"\w+n['\u2019]t|unlikely|impossible|without evidence|no one|lacks?|lacking|fail(?:s|ed)? to|failure to|unable to|"
-    r"very few|hardly any)\b",
+    r"very few|hardly any|only a (?:handful|few|small number|tiny number))\b",
     re.IGNORECASE)
 _HEDGE = factored(r"\b(?:may|might|could|possibly|potentially|perhaps|maybe)\b", re.IGNORECASE)
 # Speculation and open questions: the claim is not asserted ("scientists hope it could
@@ -224,7 +224,8 @@ _WARNING_AFTER = re.compile(
     r"would be (?:premature|misleading|wrong|an exaggeration|a stretch|irresponsible)|"
     r"(?:can never|cannot|can['\u2019]t|do not|don['\u2019]t|never) (?:guarantee|promise)|"
     r"(?:a|the) (?:pressure|sales|marketing) (?:line|tactic|pitch)|is cheating|"
-    r"(?:does|do|did) not (?:mean|imply|indicate|show|prove)|(?:doesn|don|didn)['\u2019]?t (?:mean|imply|indicate|show|prove))\b",
+    r"(?:does|do|did) not (?:mean|imply|indicate|show|prove)|(?:doesn|don|didn)['\u2019]?t (?:mean|imply|indicate|show|prove)|"
+    r"(?:come|comes|came) (?:mostly |only |largely )?from (?:small|tiny|uncontrolled|a few|a handful|single|case|anecdot\w*|unpublished))\b",
     re.IGNORECASE)
 # A quoted claim attributed as somebody's claim: '"They're magic!" claims one review'.
 _ATTRIBUTED = re.compile(
@@ -275,7 +276,8 @@ _WARNING = factored(
     r"shorthand for|sales pitch|critics?|sceptics?|skeptics?|watchdogs?|warn|warns|warned|unapproved|unlicensed|"
     r"by (?:saying|claiming|promising|suggesting|implying)|(?:was|were|been) told|recalled|sounds? (?:like|almost)|"
     r"(?:they|he|she) (?:said|promised|assured (?:me|us|him|her|them)|told (?:me|us|him|her|them))|"
-    r"told (?:the audience|audiences|attendees|him|her|them|reporters|investigators)|"
+    r"told (?:the audience|audiences|attendees|him|her|them|reporters|investigators|"
+    r"(?:a|an|the|one|our) (?:undercover |secret )?(?:researcher|reporter|journalist|investigator|mystery shopper|shopper))|"
     r"(?:advertise|advertises|advertising|advertised|marketed|promoted|sold|pitched|hailed|heralded|branded) (?:[\w-]+\s+){0,5}as|"
     r"marketing (?:\w+\s+){0,2}(?:suggests?|implies|claims?|says?|promises?|material|copy|language)|"
     r"(?:companies|clinics|firms|sellers|providers|businesses|operators|spas|medspas|salons) (?:[\w-]+\s+){0,2}(?:market|sell|peddle|tout|advertise|promote)|"
@@ -298,7 +300,7 @@ _WARNING = factored(
     r"(?:a|the|one|another) (?:clinic|company|founder|review|reviewer|video|seller) (?:[\w-]+\s+){0,3}(?:urges|urged|gushes|gushed|boasts|boasted)|"
     r"(?:the )?pitch is|the (?:promise|selling point|marketing line|sales line) is|"
     r"(?:same|these|such|familiar|usual) (?:lines|phrases|slogans|promises)|"
-    r"(?:spoken|talked|written) (?:about |of )?in|rulings|"
+    r"(?:spoken|talked|written|discussed) (?:about |of )?in|rulings|"
     r"(?:scroll|search|browse)\s+(?:through\s+)?(?:tiktok|instagram|social media|youtube|the internet|online|facebook)|"
     r"(?:tell|tells|telling|told) (?:us|you|people|consumers|customers|patients|readers)|"
     r"(?:market|markets|marketing|sell|sells|selling|pitch|pitches|pitching|bill|bills|hype|hypes|promote|promotes) "
@@ -809,6 +811,8 @@ class Checker:
                 return False
             if cue.answer_yes.match(nxt):
                 hit.answer = 1
+            elif _DOUBTING_QUESTION.search(text, s0, start):
+                return False  # "Can it really cure hair loss?", "Is it just another 'miracle cure'?"
         exceptions = self._exceptions[hit.rule]
         if exceptions:
             # an exception whose words the sentence lacks cannot match there (most of them)
@@ -952,6 +956,9 @@ def _short(text: str, h: _Hit) -> bool:
 
 
 _QUOTES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
+# A question that doubts what it asks about (unless it is answered "yes").
+_DOUBTING_QUESTION = re.compile(r"\b(?:really|actually|truly|just another|just a|merely|simply another|too good to be true)\b",
+                                re.IGNORECASE)
 _OR_ELSE = re.compile(r",? or (?:a|an|just|simply|merely|another|is it|are they|hype|marketing|snake oil)\b", re.IGNORECASE)
 _CALLED_A_CLAIM_NEXT = re.compile(
     r"\s*(?:but|however|yet)\b[^.!?\n]{0,160}\b(?:these|such|those|the|their|its) (?:claims|promises|hype|marketing claims)\b",

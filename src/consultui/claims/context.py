@@ -64,24 +64,31 @@ class _Writer:
 _QUESTION = re.compile(
     r"(?:^|(?<=[.!?\n]))[ \t]*(?:q\s*[:.)-]\s*)?(?P<q>(?P<aux>does|do|did|will|would|can|could|is|are|was|were|should|am)\s+"
     r"(?P<subj>it|this|they|that|there|i|you|we|the \w+(?: \w+)?|exosomes?|prp|stem cells?|\w+ therapy|\w+ treatment)\s+"
-    r"(?P<rest>[^?\n.!]{1,160})|who\s+(?:is|are|can|should)\s+[^?\n.!]{1,80}|"
+    r"(?P<rest>[^?\n.!]{1,160})|who(?:\s+(?:is|are|can|should)|['\u2019]s)\s+[^?\n.!]{1,80}|"
     r"how\s+(?:long|much)\s+(?:is|are|will)\s+(?:the\s+|my\s+|your\s+)?(?P<what>[^?\n.!]{1,60})|"
     r"(?P<noun>recovery time|recovery|downtime|down time|pain|side[ -]effects?|risks?|complications?|scarring))\?[ \t\"'\u201d]*(?:\n[ \t]*)?",
     re.IGNORECASE)
+# "Honestly? Anyone.": a word that only announces the answer
+_LEAD = r"(?:a\s*[:.)-]\s*|answer\s*[:.-]\s*|(?:honestly|truthfully|in short|short answer|the short answer|simply put)[?:!.,]?\s+)?"
 _ANSWER_NO = re.compile(
-    r"(?:a\s*[:.)-]\s*|answer\s*[:.-]\s*)?(?P<a>(?:no|nope|not at all|not really|absolutely not|none|none at all|"
+    _LEAD + r"(?P<a>(?:no|nope|not at all|not really|absolutely not|none|none at all|"
     r"(?:absolutely|practically|virtually|almost|basically) (?:none|zero|nil|nothing)|none whatsoever|"
     r"nothing|never|zero|not one bit|not a bit)\b[^.!?\n]{0,60})", re.IGNORECASE)
 _ANSWER_YES = re.compile(
-    r"(?:a\s*[:.)-]\s*|answer\s*[:.-]\s*)?(?P<a>(?:yes,?\s+)?(?P<adv>absolutely|completely|totally|entirely|"
+    _LEAD + r"(?P<a>(?:yes,?\s+)?(?P<adv>absolutely|completely|totally|entirely|"
     r"100%|definitely|always|of course|almost certainly|most likely|certainly|without a doubt|undoubtedly|for sure)(?!\w)"
     r"[^.!?\n]{0,60})", re.IGNORECASE)
 _ANSWER_ALL = re.compile(
-    r"(?:a\s*[:.)-]\s*|answer\s*[:.-]\s*)?(?P<a>(?:almost |nearly |virtually |practically |just about )?"
+    _LEAD + r"(?P<a>(?:almost |nearly |virtually |practically |just about )?"
     r"(?:everyone|everybody|anyone|anybody|all adults|all ages|all skin types|any adult|every adult)\b[^.!?\n]{0,60})",
     re.IGNORECASE)
 
 
+# A plain "Yes." (or "Yes -" / "Yes," going on without a qualification) says the question
+# in the affirmative: "Can it spare me a knee replacement? Yes."
+_ANSWER_PLAIN_YES = re.compile(_LEAD + r"(?P<a>yes)\b(?:[.!]|\s*[\u2014\u2013-]|,)(?P<more>[^.!?\n]{0,60})", re.IGNORECASE)
+_QUALIFIED = re.compile(r"\b(?:but|however|although|though|only|some|sometimes|depends|partly|partially|not|in theory|"
+                        r"in some|may|might|can be|usually|often)\b", re.IGNORECASE)
 _WHO_SHOULD_NOT = re.compile(r"\b(?:not|avoid|think twice|steer clear|careful|reconsider|wary|skip|wait)\b", re.IGNORECASE)
 _CERTAINTY = frozenset({"without a doubt", "undoubtedly", "for sure", "definitely", "certainly", "of course",
                         "almost certainly", "most likely"})
@@ -122,7 +129,12 @@ def _qa(text: str) -> list[Virtual]:
             continue
         no = _ANSWER_NO.match(text, after)
         yes = None if no else _ANSWER_YES.match(text, after)
-        a = no or yes
+        plain = None
+        if not (no or yes):
+            plain = _ANSWER_PLAIN_YES.match(text, after)
+            if plain is not None and _QUALIFIED.search(plain.group("more")):
+                plain = None  # "Yes, but only for ..." is not a yes
+        a = no or yes or plain
         if a is None:
             continue
         span = (a.start("a"), a.end("a"))
@@ -143,6 +155,8 @@ def _qa(text: str) -> list[Virtual]:
                     w.add(f"{aux} no {rest}", at)
                 else:         # "Does it hurt?" "Not at all." -> "it does not hurt"
                     w.add(f"{aux} not {rest}", at)
+            elif plain is not None:  # "Can it spare me surgery?" "Yes." -> "it can spare me surgery"
+                w.add(f"{aux} {rest}", at)
             elif aux == "am" and re.search(r"\bcandidate\b", rest, re.IGNORECASE):
                 # "Am I a candidate?" "Almost certainly." says nearly every reader is
                 w.add("almost everyone is a candidate", at)
