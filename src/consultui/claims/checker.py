@@ -302,7 +302,7 @@ _WARNING = factored(
     r"(?:same|these|such|familiar|usual) (?:lines|phrases|slogans|promises)|"
     r"(?:spoken|talked|written|discussed) (?:about |of )?in|rulings|"
     r"(?:scroll|search|browse)\s+(?:through\s+)?(?:tiktok|instagram|social media|youtube|the internet|online|facebook)|"
-    r"(?:tell|tells|telling|told) (?:us|you|people|consumers|customers|patients|readers)|"
+    r"(?<!patients )(?<!clients )(?<!customers )(?:tell|tells|telling|told) (?:us|you|people|consumers|customers|patients|readers)|"
     r"(?:market|markets|marketing|sell|sells|selling|pitch|pitches|pitching|bill|bills|hype|hypes|promote|promotes) "
     r"(?:[\w,-]+\s+){0,6}as)\b",
     re.IGNORECASE)
