@@ -38,7 +38,7 @@ def _found(text: str) -> list[tuple[str, str, str]]:
     ("Ask any skincare expert and they will tell you Kim Kardashian made it famous.", "testimonial-proof"),
     ("Any dermatologist will tell you it is the best treatment on the market.", "unsupported-superiority"),
     # patients telling the clinic is a testimonial, not a report of somebody else's claim
-    ("Our patients tell us they feel twenty again.", "permanence"),
+    ("Our patients tell us they feel twenty again.", "guaranteed-outcome"),
 ])
 def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
     assert category in {c for _, c, _ in _found(text)}, _found(text)
