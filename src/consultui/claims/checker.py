@@ -225,7 +225,8 @@ _WARNING_AFTER = re.compile(
     r"(?:can never|cannot|can['\u2019]t|do not|don['\u2019]t|never) (?:guarantee|promise)|"
     r"(?:a|the) (?:pressure|sales|marketing) (?:line|tactic|pitch)|is cheating|"
     r"(?:does|do|did) not (?:mean|imply|indicate|show|prove)|(?:doesn|don|didn)['\u2019]?t (?:mean|imply|indicate|show|prove)|"
-    r"(?:come|comes|came) (?:mostly |only |largely )?from (?:small|tiny|uncontrolled|a few|a handful|single|case|anecdot\w*|unpublished))\b",
+    r"(?:come|comes|came) (?:mostly |only |largely )?from (?:small|tiny|uncontrolled|a few|a handful|single|case|anecdot\w*|unpublished)|"
+    r"evidence (?:is|remains) (?:still )?(?:thin|weak|limited|lacking|scant|sparse|poor|patchy|inconclusive))\b",
     re.IGNORECASE)
 # A quoted claim attributed as somebody's claim: '"They're magic!" claims one review'.
 _ATTRIBUTED = re.compile(
