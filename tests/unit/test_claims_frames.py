@@ -94,6 +94,7 @@ def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
     "Only a handful of stem cell treatments, mostly blood stem cell transplants, are proven safe and effective.",
     "Several studies show mixed results for PRP in hair loss, and most were small.",
     "Celebrities have popularised the vampire facial, but dermatologists say the evidence is thin.",
+    "Enter PRP, promising to regrow hair without surgery or lifelong medication. But does science support these claims?",
 ])
 def test_critical_regulatory_and_descriptive_frames_stay_clean(text):
     assert _found(text) == []

@@ -968,7 +968,8 @@ _DOUBT = re.compile(
     r"\b(?:closer look|science behind|lacking|lack of|unproven|no proof|little proof|overstated|scrutiny|sceptic\w*|"
     r"skeptic\w*|bandwagon|caution|careful|wary|questionable|dubious|hold up|too good|thin evidence|little evidence|"
     r"no evidence|not supported|unsupported|not guarantees|marketing|spin|exaggerat\w*|overblown|a stretch|"
-    r"cosmetic readings?)\b", re.IGNORECASE)
+    r"cosmetic readings?|(?:does|do|can|will) (?:the )?(?:science|evidence|research|data|studies) (?:support|back|bear out|justify)|"
+    r"is there (?:any |enough |good )?evidence)\b", re.IGNORECASE)
 # A reporting word of the page's own voice ("our claims", "our advertising promise") does
 # not make the sentence a report of somebody else's claim.
 _OWN_VOICE = re.compile(r"(?:\b(?:our|my|we|us|we're|we['\u2019]re)\s+)$", re.IGNORECASE)
