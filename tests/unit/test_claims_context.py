@@ -159,3 +159,11 @@ def test_a_long_page_with_few_claims_finds_what_each_paragraph_finds():
         alone += [(f.start + offset, f.rule) for f in checker().check(para)]
         offset += len(para) + 2
     assert whole == alone and len(whole) >= 4
+
+
+def test_an_exclaimed_short_line_is_a_claim_not_a_heading():
+    # a heading gives way to the claim below it; "...!" is copy, so both stay
+    texts = [f[2] for f in found("Voted #1 Med Spa in Boise! PRP gold standard hair package, $1,200.")]
+    assert "#1 Med Spa" in texts and "PRP gold standard" in texts
+    assert [f[2] for f in found("Advantages Over Traditional Therapies\nExosomes outperform PRP in every way.")] == [
+        "outperform PRP"]

@@ -948,7 +948,7 @@ def _short(text: str, h: _Hit) -> bool:
     copy ("Clinically proven.") is not a heading."""
     sentence = text[h.s0:h.s1].strip()
     words = sentence.split()
-    if not words or len(words) > 6:
+    if not words or len(words) > 6 or sentence[-1] == "!":  # "Voted #1 Med Spa in Boise!" is a claim
         return False
     if sentence[-1] not in ".!?:" and "\n" in text[h.s1 - 1:h.s1 + 2]:
         return True
