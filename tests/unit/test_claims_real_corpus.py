@@ -19,10 +19,10 @@ REAL = Path(__file__).resolve().parents[1] / "claims-corpus" / "real.toml"
 HELD_OUT = sorted(REAL.parent.glob("heldout-*.toml"))
 # Corpora added last and tuned only briefly: kept at their own floor (precision, recall)
 # and out of the whole-corpus bar until their misses are worked through (NOTES.md).
-FLOORS = {"heldout-d": (0.95, 0.85),
+FLOORS = {"heldout-d": (0.95, 0.9),
           # written blind late in the fifth session, scored once (F 0.761 / 0.675, G 0.795 / 0.656),
-          # tuned for precision then, for recall in the sixth session (F 0.925, G 0.914)
-          "heldout-f": (0.95, 0.88), "heldout-g": (0.95, 0.88)}
+          # tuned for precision then, for recall in the sixth session (F 0.938, G 0.957)
+          "heldout-f": (0.95, 0.9), "heldout-g": (0.95, 0.9)}
 
 
 def _cases(path: Path = REAL) -> list[dict]:
