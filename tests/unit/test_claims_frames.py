@@ -95,6 +95,10 @@ def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
     "Several studies show mixed results for PRP in hair loss, and most were small.",
     "Celebrities have popularised the vampire facial, but dermatologists say the evidence is thin.",
     "Enter PRP, promising to regrow hair without surgery or lifelong medication. But does science support these claims?",
+    "Advertisers often claim that results like these are typical, but regulators require proof.",
+    "The FTC order bars the company from saying its cells never turn into tumours without reliable evidence.",
+    "Marketing for the product says dermatologists use it on their own families; the company would not name any.",
+    '"Trusted by thousands of physicians," the supplier\'s catalogue says, without saying who they are.',
 ])
 def test_critical_regulatory_and_descriptive_frames_stay_clean(text):
     assert _found(text) == []

@@ -237,12 +237,14 @@ _ATTRIBUTED = re.compile(
 _OUTSIDER_NOUNS = (
     r"(?:scholars?|professors?|researchers?|experts?|critics?|scientists?|ethicists?|bioethicists?|lawyers?|regulators?|"
     r"journalists?|academics?|analysts?|reviewers?|investigators?|watchdogs?|sceptics?|skeptics?|reviews?|videos?|"
-    r"commissioners?|officials?|spokes(?:person|man|woman)|agency|inspectors?)")
+    r"commissioners?|officials?|spokes(?:person|man|woman)|agency|inspectors?|"
+    # the seller's own documents, quoted by someone else ("..., the supplier's catalogue says")
+    r"catalogues?|catalogs?|brochures?|leaflets?|flyers?|labels?|adverts?|advertisements?|websites?)")
 _OUTSIDER_SAYS = re.compile(
     r"[^.!?\n]{0,160}?,[\"'\u201d\u2019]?\s*(?:"
     r"(?:says|said|argues|argued|warns|warned|notes|noted|writes|wrote|gushes|gushed|according to)\s+"
-    r"(?:one|a|an|the|another|several|many)\s+(?:[\w-]+\s+){0,3}?" + _OUTSIDER_NOUNS + r"\b|"
-    r"(?:one|a|an|the|another|several|many)\s+(?:[\w-]+\s+){0,3}?" + _OUTSIDER_NOUNS +
+    r"(?:one|a|an|the|another|several|many)\s+(?:[\w'\u2019-]+\s+){0,3}?" + _OUTSIDER_NOUNS + r"\b|"
+    r"(?:one|a|an|the|another|several|many)\s+(?:[\w'\u2019-]+\s+){0,3}?" + _OUTSIDER_NOUNS +
     r"\s+(?:says|said|argues|argued|warns|warned|notes|noted|writes|wrote|added|explained)\b)", re.IGNORECASE)
 # Only whether a text has one matters (the alternatives grouped by first letter: faster).
 _RULING = factored(
@@ -275,19 +277,19 @@ _WARNING = factored(
     r"(?:that|who|which) (?:claim|claims|promise|promises|advertise|advertises|tout|touts|boast|boasts|market|markets|say|says)|"
     r"(?:marketed|advertised|sold|billed|touted|promoted|labell?ed|described|pitched|hailed|heralded|branded|hyped) as|"
     r"shorthand for|sales pitch|critics?|sceptics?|skeptics?|watchdogs?|warn|warns|warned|unapproved|unlicensed|"
-    r"by (?:saying|claiming|promising|suggesting|implying)|(?:was|were|been) told|recalled|sounds? (?:like|almost)|"
+    r"(?:by|from) (?:saying|claiming|promising|suggesting|implying|stating|advertising|representing)|(?:was|were|been) told|recalled|sounds? (?:like|almost)|"
     r"(?:they|he|she) (?:said|promised|assured (?:me|us|him|her|them)|told (?:me|us|him|her|them))|"
     r"told (?:the audience|audiences|attendees|him|her|them|reporters|investigators|"
     r"(?:a|an|the|one|our) (?:undercover |secret )?(?:researcher|reporter|journalist|investigator|mystery shopper|shopper))|"
     r"(?:advertise|advertises|advertising|advertised|marketed|promoted|sold|pitched|hailed|heralded|branded) (?:[\w-]+\s+){0,5}as|"
-    r"marketing (?:\w+\s+){0,2}(?:suggests?|implies|claims?|says?|promises?|material|copy|language)|"
+    r"marketing (?:\w+\s+){0,3}(?:suggests?|implies|claims?|says?|promises?|material|copy|language)|"
     r"(?:companies|clinics|firms|sellers|providers|businesses|operators|spas|medspas|salons) (?:[\w-]+\s+){0,2}(?:market|sell|peddle|tout|advertise|promote)|"
     r"(?:ads|adverts|advertisements|clinics|websites|providers|marketers|sellers|companies) (?:promising|claiming|touting|offering|boasting)|"
     r"describ(?:e|es|ed|ing)\s+(?:\w+\s+){0,3}as|allegedly|reportedly|purportedly|supposedly|"
     r"(?:some|many|other|certain)\s+(?:clinics|providers|sellers|companies|ads|adverts|advertisers|marketers|websites|brands|salons)|"
     r"claiming|claims? to|touting|banned|ban|prohibit\w*|not allowed|unlawful|illegal|ruled|breach\w*|regulators?|"
     r"claims|claimed|advertisements?|adverts?|advertising|headlines|hype\w*|buzzwords?|unsubstantiated|"
-    r"(?:advocates|proponents|sellers|marketers|clinics|companies|brands|providers|presenters|websites|ads)"
+    r"(?:advocates|proponents|sellers|marketers|advertisers|manufacturers|suppliers|vendors|clinics|companies|brands|providers|presenters|websites|ads)"
     r"(?:\s+(?!and\b|but\b)[\w'-]+){0,4}\s+(?:claim|say|said|claimed|promise|promised|tout|touted|boast|suggest|insist|"
     r"advertised|marketed|promoted|pitched)|"
     r"(?:the|an|one|a|another)\s+(?:influencer|video|post|brochure|leaflet|flyer|ad|advert|website|seller|salesman|"
