@@ -99,6 +99,7 @@ def test_intensifiers_and_device_words_do_not_hide_a_claim(text, category):
     "The FTC order bars the company from saying its cells never turn into tumours without reliable evidence.",
     "Marketing for the product says dermatologists use it on their own families; the company would not name any.",
     '"Trusted by thousands of physicians," the supplier\'s catalogue says, without saying who they are.',
+    "When we called, the receptionist insisted the injections had no side effects at all, which is not true.",
 ])
 def test_critical_regulatory_and_descriptive_frames_stay_clean(text):
     assert _found(text) == []

@@ -226,7 +226,8 @@ _WARNING_AFTER = re.compile(
     r"(?:a|the) (?:pressure|sales|marketing) (?:line|tactic|pitch)|is cheating|"
     r"(?:does|do|did) not (?:mean|imply|indicate|show|prove)|(?:doesn|don|didn)['\u2019]?t (?:mean|imply|indicate|show|prove)|"
     r"(?:come|comes|came) (?:mostly |only |largely )?from (?:small|tiny|uncontrolled|a few|a handful|single|case|anecdot\w*|unpublished)|"
-    r"evidence (?:is|remains) (?:still )?(?:thin|weak|limited|lacking|scant|sparse|poor|patchy|inconclusive))\b",
+    r"evidence (?:is|remains) (?:still )?(?:thin|weak|limited|lacking|scant|sparse|poor|patchy|inconclusive)|"
+    r"which (?:is|was) (?:not true|untrue|false|wrong|misleading))\b",
     re.IGNORECASE)
 # A quoted claim attributed as somebody's claim: '"They're magic!" claims one review'.
 _ATTRIBUTED = re.compile(
@@ -287,7 +288,7 @@ _WARNING = factored(
     r"(?:ads|adverts|advertisements|clinics|websites|providers|marketers|sellers|companies) (?:promising|claiming|touting|offering|boasting)|"
     r"describ(?:e|es|ed|ing)\s+(?:\w+\s+){0,3}as|allegedly|reportedly|purportedly|supposedly|"
     r"(?:some|many|other|certain)\s+(?:clinics|providers|sellers|companies|ads|adverts|advertisers|marketers|websites|brands|salons)|"
-    r"claiming|claims? to|touting|banned|ban|prohibit\w*|not allowed|unlawful|illegal|ruled|breach\w*|regulators?|"
+    r"claiming|claims? to|touting|insist(?:s|ed)?(?! on)|swore|banned|ban|prohibit\w*|not allowed|unlawful|illegal|ruled|breach\w*|regulators?|"
     r"claims|claimed|advertisements?|adverts?|advertising|headlines|hype\w*|buzzwords?|unsubstantiated|"
     r"(?:advocates|proponents|sellers|marketers|advertisers|manufacturers|suppliers|vendors|clinics|companies|brands|providers|presenters|websites|ads)"
     r"(?:\s+(?!and\b|but\b)[\w'-]+){0,4}\s+(?:claim|say|said|claimed|promise|promised|tout|touted|boast|suggest|insist|"
