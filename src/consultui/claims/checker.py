@@ -175,7 +175,9 @@ _WORD = re.compile(r"\w+")
 # Patterns that cost at least this much an attempt are pre-checked for their later words in
 # the clause (cheaper ones: the regex fails about as fast as the pre-check would).
 CLAUSE_CHECK_COST = 24
-_CLAUSE_END = re.compile(r"[!?;:|]|\.(?!\d)")
+# a dot ends a clause unless a digit follows (2.5); written to start with a character set,
+# which the regex engine skips to quickly
+_CLAUSE_END = re.compile(r"[.!?;:|](?:(?<!\.)|(?!\d))")
 # The token after a word or number, as pattern separators allow: after spaces, hyphens,
 # dashes or a comma, a word or one sign.
 _NEXT_TOKEN = re.compile(r"[\s,\-\u2010-\u2014]{0,12}(\w+|[^\w\s])")
@@ -670,7 +672,7 @@ class Checker:
             clause_required = self._clause_required if len(lower) == len(text) else self._no_clause_required
             bounds: list[int] | None = None
             clause_seen: dict[int, dict[frozenset[str], bool]] = {}
-            start = end = 0
+            clause = ""
             memo: dict[tuple[str, ...], list[int]] = {}
             by_num_memo: dict[tuple[str, ...], list[int]] = {}
             for m in scan:
@@ -714,13 +716,17 @@ class Checker:
                             here = clause_seen.get(k)
                             if here is None:
                                 here = clause_seen[k] = {}
-                            start = bounds[k - 1] + 1 if k else 0
-                            end = bounds[k] if k < len(bounds) else len(text)
+                            clause = lower[bounds[k - 1] + 1 if k else 0:bounds[k] if k < len(bounds) else len(text)]
                         missing = False
                         for r in req:
                             seen = here.get(r)
                             if seen is None:
-                                seen = here[r] = any(lower.find(w, start, end) >= 0 for w in r)
+                                seen = False
+                                for w in r:
+                                    if w in clause:
+                                        seen = True
+                                        break
+                                here[r] = seen
                             if not seen:
                                 missing = True
                                 break
