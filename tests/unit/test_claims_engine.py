@@ -132,6 +132,8 @@ def test_claims_are_flagged(text, category):
     "Neither treatment replaces surgery.",
     "Permanent results are a myth.",
     "No treatment is risk-free.",
+    "The P-shot lacks FDA approval and has insufficient high-quality evidence supporting its efficacy.",
+    "There is scant evidence that exosomes regrow hair.",
 ])
 def test_negated_hedged_or_mentioned_claims_are_not_flagged(text):
     assert find(text) == []

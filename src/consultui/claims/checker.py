@@ -203,7 +203,7 @@ _NEG_FALSE = re.compile(
 _NEGATION = factored(
     r"\b(?:not|no|never|neither|nor|none|nothing|nobody|cannot|can['\u2019]?t|won['\u2019]?t|"
     r"\w+n['\u2019]t|unlikely|impossible|without evidence|no one|lacks?|lacking|fail(?:s|ed)? to|failure to|unable to|"
-    r"very few|hardly any|only a (?:handful|few|small number|tiny number))\b",
+    r"very few|hardly any|insufficient|inadequate|scant|only a (?:handful|few|small number|tiny number))\b",
     re.IGNORECASE)
 _HEDGE = factored(r"\b(?:may|might|could|possibly|potentially|perhaps|maybe)\b", re.IGNORECASE)
 # Speculation and open questions: the claim is not asserted ("scientists hope it could
