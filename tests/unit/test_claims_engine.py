@@ -134,6 +134,7 @@ def test_claims_are_flagged(text, category):
     "No treatment is risk-free.",
     "The P-shot lacks FDA approval and has insufficient high-quality evidence supporting its efficacy.",
     "There is scant evidence that exosomes regrow hair.",
+    "Pressed later, he did not claim it was a cure, or a permanent fix.",
 ])
 def test_negated_hedged_or_mentioned_claims_are_not_flagged(text):
     assert find(text) == []

@@ -192,8 +192,10 @@ _WORD_AND_TOKEN = re.compile(r"\w+" + _TOKEN_AHEAD)
 # `[.!?\u2026]+[quotes]*(?=\s|$)|\n[ \t]*\n|\n(?=[ \t]*[^\sa-z])`.
 _SENT_END = re.compile(r"[.!?\u2026\n](?:(?<=[.!?\u2026])[.!?\u2026]*[\"'\u201d\u2019)\]]*(?=\s|$)|"
                        r"(?<=\n)[ \t]*\n|(?<=\n)(?=[ \t]*[^\sa-z]))")
+# A comma before "or"/"nor" continues a negated list ("did not claim it was a cure, or a
+# permanent fix"), so it does not end the clause a negation reaches over.
 _CLAUSE_BREAK = re.compile(
-    r"[,;:()\[\]\u2013\u2014|]|\s-\s|\b(?:but|and|so|yet|however|although|though|while|whereas|"
+    r",(?!\s*(?:or|nor)\b)|[;:()\[\]\u2013\u2014|]|\s-\s|\b(?:but|and|so|yet|however|although|though|while|whereas|"
     r"unlike|which|whereas|because|since|instead)\b(?<!not yet)", re.IGNORECASE)
 _NEG_FALSE = re.compile(
     r"\b(?:not only|not just|no wonder|no more|nothing but|never before|no doubt|nothing short of|nothing less than|"
@@ -286,7 +288,7 @@ _WARNING = factored(
     r"(?:a|an|the|one|our) (?:undercover |secret )?(?:researcher|reporter|journalist|investigator|mystery shopper|shopper))|"
     r"(?:advertise|advertises|advertising|advertised|marketed|promoted|sold|pitched|hailed|heralded|branded) (?:[\w-]+\s+){0,5}as|"
     r"marketing (?:\w+\s+){0,3}(?:suggests?|implies|claims?|says?|promises?|material|copy|language)|"
-    r"(?:companies|clinics|firms|sellers|providers|businesses|operators|spas|medspas|salons) (?:[\w-]+\s+){0,2}(?:market|sell|peddle|tout|advertise|promote)|"
+    r"(?:companies|clinics|firms|sellers|providers|businesses|operators|spas|medspas|salons) (?:[\w-]+\s+){0,2}(?:market|sell|peddle|tout|advertise|promote|pitch)|"
     r"(?:ads|adverts|advertisements|clinics|websites|providers|marketers|sellers|companies) (?:promising|claiming|touting|offering|boasting)|"
     r"describ(?:e|es|ed|ing)\s+(?:\w+\s+){0,3}as|allegedly|reportedly|purportedly|supposedly|"
     r"(?:some|many|other|certain)\s+(?:clinics|providers|sellers|companies|ads|adverts|advertisers|marketers|websites|brands|salons)|"
