@@ -112,6 +112,7 @@ def test_own_labelled_cases_score():
     ("Not only painless but also permanent rejuvenation.", "trivialising"),
     ("Don't miss out, offer ends tonight!", "urgency-inducement"),
     ("Want permanent results? Book now.", "permanence"),
+    ("Your body can't react to it and you aren't at risk of infection.", "safety-absolute"),
 ])
 def test_claims_are_flagged(text, category):
     assert category in {f.category for f in find(text)}
@@ -135,6 +136,7 @@ def test_claims_are_flagged(text, category):
     "The P-shot lacks FDA approval and has insufficient high-quality evidence supporting its efficacy.",
     "There is scant evidence that exosomes regrow hair.",
     "Pressed later, he did not claim it was a cure, or a permanent fix.",
+    "A permanent answer to thinning hair does not exist yet.",
 ])
 def test_negated_hedged_or_mentioned_claims_are_not_flagged(text):
     assert find(text) == []
