@@ -137,6 +137,7 @@ def test_claims_are_flagged(text, category):
     "There is scant evidence that exosomes regrow hair.",
     "Pressed later, he did not claim it was a cure, or a permanent fix.",
     "A permanent answer to thinning hair does not exist yet.",
+    "The stem cells had worked, almost miraculously, it seemed to the columnist.",
 ])
 def test_negated_hedged_or_mentioned_claims_are_not_flagged(text):
     assert find(text) == []

@@ -250,7 +250,9 @@ _OUTSIDER_SAYS = re.compile(
     r"(?:says|said|argues|argued|warns|warned|notes|noted|writes|wrote|gushes|gushed|according to)\s+"
     r"(?:one|a|an|the|another|several|many)\s+(?:[\w'\u2019-]+\s+){0,3}?" + _OUTSIDER_NOUNS + r"\b|"
     r"(?:one|a|an|the|another|several|many)\s+(?:[\w'\u2019-]+\s+){0,3}?" + _OUTSIDER_NOUNS +
-    r"\s+(?:says|said|argues|argued|warns|warned|notes|noted|writes|wrote|added|explained)\b)", re.IGNORECASE)
+    r"\s+(?:says|said|argues|argued|warns|warned|notes|noted|writes|wrote|added|explained)\b|"
+    # a writer reporting how it looked to someone ("..., almost miraculously, it seemed to her")
+    r"it\s+(?:seemed|appeared)\s+to\b)", re.IGNORECASE)
 # Only whether a text has one matters (the alternatives grouped by first letter: faster).
 _RULING = factored(
     r"\b(?:complainants?|challenged whether|not upheld|upheld|adjudication|ad description|"
