@@ -138,6 +138,7 @@ def test_claims_are_flagged(text, category):
     "Pressed later, he did not claim it was a cure, or a permanent fix.",
     "A permanent answer to thinning hair does not exist yet.",
     "The stem cells had worked, almost miraculously, it seemed to the columnist.",
+    'You have probably heard people claim, "Exosomes changed my skin overnight." The science says otherwise.',
 ])
 def test_negated_hedged_or_mentioned_claims_are_not_flagged(text):
     assert find(text) == []

@@ -313,6 +313,7 @@ _WARNING = factored(
     r"(?:the )?pitch is|the (?:promise|selling point|marketing line|sales line) is|"
     r"(?:same|these|such|familiar|usual) (?:lines|phrases|slogans|promises)|"
     r"(?:spoken|talked|written|discussed) (?:about |of )?in|rulings|"
+    r"heard (?:people|someone|others|friends|influencers|patients|clients) (?:claim|say|rave|swear)|"
     r"(?:scroll|search|browse)\s+(?:through\s+)?(?:tiktok|instagram|social media|youtube|the internet|online|facebook)|"
     r"(?<!patients )(?<!clients )(?<!customers )(?:tell|tells|telling|told) (?:us|you|people|consumers|customers|patients|readers)|"
     r"(?:market|markets|marketing|sell|sells|selling|pitch|pitches|pitching|bill|bills|hype|hypes|promote|promotes) "
