@@ -17,6 +17,7 @@ def found(text: str, kind: str = "text") -> list[tuple[str, str, str]]:
 
 @pytest.mark.parametrize("text, rule, marked", [
     ("Does it hurt?\nNot at all. Most clients feel warmth.", "painless", "Not at all"),
+    ("Q: Does it hurt? A: Not in the slightest.", "painless", "Not in the slightest"),
     ("Is there any downtime? None at all.", "no-downtime", "None at all"),
     ("Are there side effects? None.", "no-side-effects", "None"),
     ("How long is the recovery? None, you can carry on with your day.", "no-downtime", "None"),

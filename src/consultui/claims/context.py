@@ -73,7 +73,8 @@ _LEAD = r"(?:a\s*[:.)-]\s*|answer\s*[:.-]\s*|(?:honestly|truthfully|in short|sho
 _ANSWER_NO = re.compile(
     _LEAD + r"(?P<a>(?:no|nope|not at all|not really|absolutely not|none|none at all|"
     r"(?:absolutely|practically|virtually|almost|basically) (?:none|zero|nil|nothing)|none whatsoever|"
-    r"nothing|never|zero|not one bit|not a bit)\b[^.!?\n]{0,60})", re.IGNORECASE)
+    r"nothing|never|zero|not one bit|not a bit|not in the (?:slightest|least)|not even (?:a little|slightly)|"
+    r"hardly at all|barely at all|barely|hardly)\b[^.!?\n]{0,60})", re.IGNORECASE)
 _ANSWER_YES = re.compile(
     _LEAD + r"(?P<a>(?:yes,?\s+)?(?P<adv>absolutely|completely|totally|entirely|"
     r"100%|definitely|always|of course|almost certainly|most likely|certainly|without a doubt|undoubtedly|for sure)(?!\w)"
