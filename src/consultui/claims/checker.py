@@ -199,7 +199,7 @@ _CLAUSE_BREAK = re.compile(
     r"unlike|which|whereas|because|since|instead)\b(?<!not yet)", re.IGNORECASE)
 _NEG_FALSE = re.compile(
     r"\b(?:not only|not just|no wonder|no more|nothing but|never before|no doubt|nothing short of|nothing less than|"
-    r"no exaggeration|not surprisingly|no surprise|no question|"
+    r"no exaggeration|not surprisingly|no surprise|no question|one of (?:the |very |only a )?few|"
     r"no need to wait|don['\u2019]?t (?:miss|wait|delay|hesitate|forget|let)|do not (?:miss|wait|delay|hesitate))\b",
     re.IGNORECASE)
 _NEGATION = factored(
