@@ -139,6 +139,7 @@ def test_claims_are_flagged(text, category):
     "A permanent answer to thinning hair does not exist yet.",
     "The stem cells had worked, almost miraculously, it seemed to the columnist.",
     'You have probably heard people claim, "Exosomes changed my skin overnight." The science says otherwise.',
+    "Guarantees of thicker hair are not allowed in responsible advertising.",
 ])
 def test_negated_hedged_or_mentioned_claims_are_not_flagged(text):
     assert find(text) == []

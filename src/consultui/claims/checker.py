@@ -267,9 +267,9 @@ _REPORTED_AD = re.compile(
     r"noted|found|considered|concluded|understood|argued|believed|challenged)\b",
     re.IGNORECASE)
 # A denial right after the hit, or after a short phrase that completes it ("A permanent
-# answer to thinning hair does not exist yet").
+# answer to thinning hair does not exist yet", "Guarantees of thicker hair are not allowed").
 _DENIAL_AFTER = re.compile(
-    r"[\s\"'\u201d\u2019]*(?:(?:to|for|of|against)\s+(?:(?!(?:and|but|or|so|you|we|they|he|she|which|that|who|because)\b)[\w'\u2019-]+\s+){0,3}?)?(?:,?\s*but\s+(?:it|they|this|that|these|those)\s+(?:is|are|was|were|does|do)\s*(?:not|n['\u2019]t)\b|(?:is|are|was|were|do|does|did|will|would|can|has|have)\s+(?:not|never)\b|"
+    r"[\s\"'\u201d\u2019]*(?:(?:(?:to|for|of|against)\s+)?(?:(?!(?:and|but|or|so|you|we|they|he|she|it|i|this|these|those|there|which|that|who|because|our|your|its|their)\b)[\w'\u2019-]+\s+){0,3}?)?(?:,?\s*but\s+(?:it|they|this|that|these|those)\s+(?:is|are|was|were|does|do)\s*(?:not|n['\u2019]t)\b|(?:is|are|was|were|do|does|did|will|would|can|has|have)\s+(?:not|never)\b|"
     r"(?:isn|aren|wasn|weren|doesn|don|didn|won|can|hasn|haven)['\u2019]?t\b"
     r"(?!\s+(?:be wrong|go wrong|regret|be disappointed|believe|wait|get enough|stop|recommend))|"
     r"(?:is|are)\s+(?:a\s+myth|myths|unrealistic|impossible|misleading|false|unproven|untrue)\b|"
