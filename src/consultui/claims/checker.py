@@ -306,7 +306,7 @@ _WARNING = factored(
     r"described|boasts|boasted)|"
     r"(?:promises|claims|talk) of|(?:marketed|advertised|promoted|touted|billed|pitched) (?:to|for)|"
     r"(?:anyone|those|people|patients|clients|someone) (?:expecting|who expects?|hoping for)|"
-    r"(?:ad|advert|advertisement|brochure|leaflet|flyer|website|site|video)['\u2019]?s? (?:[\w'-]+\s+){0,4}(?:said|says|claimed|promised|stated)|"
+    r"(?:ad|advert|advertisement|brochure|leaflet|flyer|website|site|video)['\u2019]?s? (?:[\w'-]+\s+){0,4}(?:said|says|claimed|promised|stated|announced|proclaimed|declared|boasted|touted)|"
     r"(?:re)?packaged as|(?:are|is) (?:treated|seen) as (?:a|an)|(?:has|have) been (?:called|dubbed|hailed as|labell?ed)|(?:are|is|get|gets|got) told|barred|"
     r"(?:that|who|which) (?:sell|sells|sold) (?:a|the)|"
     r"(?:a|the|one|another) (?:clinic|company|founder|review|reviewer|video|seller) (?:[\w-]+\s+){0,3}(?:urges|urged|gushes|gushed|boasts|boasted)|"
