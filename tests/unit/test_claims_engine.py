@@ -140,6 +140,7 @@ def test_claims_are_flagged(text, category):
     "The stem cells had worked, almost miraculously, it seemed to the columnist.",
     'You have probably heard people claim, "Exosomes changed my skin overnight." The science says otherwise.',
     "Guarantees of thicker hair are not allowed in responsible advertising.",
+    "The fountain of youth is a legend, not a treatment.",
 ])
 def test_negated_hedged_or_mentioned_claims_are_not_flagged(text):
     assert find(text) == []

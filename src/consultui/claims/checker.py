@@ -272,7 +272,7 @@ _DENIAL_AFTER = re.compile(
     r"[\s\"'\u201d\u2019]*(?:(?:(?:to|for|of|against)\s+)?(?:(?!(?:and|but|or|so|you|we|they|he|she|it|i|this|these|those|there|which|that|who|because|our|your|its|their)\b)[\w'\u2019-]+\s+){0,3}?)?(?:,?\s*but\s+(?:it|they|this|that|these|those)\s+(?:is|are|was|were|does|do)\s*(?:not|n['\u2019]t)\b|(?:is|are|was|were|do|does|did|will|would|can|has|have)\s+(?:not|never)\b|"
     r"(?:isn|aren|wasn|weren|doesn|don|didn|won|can|hasn|haven)['\u2019]?t\b"
     r"(?!\s+(?:be wrong|go wrong|regret|be disappointed|believe|wait|get enough|stop|recommend))|"
-    r"(?:is|are)\s+(?:a\s+myth|myths|unrealistic|impossible|misleading|false|unproven|untrue)\b|"
+    r"(?:is|are)\s+(?:a\s+myth|myths|a\s+legend|legends|a\s+fairy\s+tale|(?:a\s+)?fantasy|fiction|nonsense|unrealistic|impossible|misleading|false|unproven|untrue)\b|"
     r"(?:do|does)\s+not\s+exist)", re.IGNORECASE)
 _WARNING = factored(
     r"\b(?:wary|beware|careful|caution|cautious|avoid\w*|red[ -]flags?|warning signs?|sceptic\w*|skeptic\w*|"
