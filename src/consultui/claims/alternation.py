@@ -13,6 +13,8 @@ import importlib
 import re
 from typing import Any
 
+from consultui.kb.regexcache import compile_regex
+
 __all__ = ["factored", "original_source"]
 
 _ORIGINAL: dict[str, str] = {}  # grouped source -> the source as written (for the tests)
@@ -81,7 +83,7 @@ def _distribute(alt: str) -> list[str]:
 def factored(source: str, flags: int = 0) -> re.Pattern[str]:
     r"""Compile `\b(?:a|b|...)\b` with its alternatives grouped by first letter."""
     if not (source.startswith(r"\b(?:") and source.endswith(r")\b")):
-        return re.compile(source, flags)
+        return compile_regex(source, flags)
     alts = [d for a in _split_top(source[5:-3]) for d in _distribute(a)]
     buckets: dict[str, list[str]] = {}
     rest: list[str] = []
@@ -94,7 +96,7 @@ def factored(source: str, flags: int = 0) -> re.Pattern[str]:
     parts = [f"{first}(?:{'|'.join(tails)})" for first, tails in buckets.items()] + rest
     grouped = r"\b(?:" + "|".join(parts) + r")\b"
     _ORIGINAL[grouped] = source
-    return re.compile(grouped, flags)
+    return compile_regex(grouped, flags)
 
 
 def spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
@@ -143,7 +145,7 @@ def plain(pattern: re.Pattern[str]) -> re.Pattern[str]:
             found = pattern
         else:
             try:
-                found = re.compile(lowered, pattern.flags & ~re.IGNORECASE)
+                found = compile_regex(lowered, pattern.flags & ~re.IGNORECASE)
             except re.error:
                 found = pattern
         _PLAIN[source] = found

@@ -47,7 +47,8 @@ from collections.abc import Callable, Iterable
 from consultui.claims.alternation import factored, lower_view, plain, required_words
 from consultui.claims.context import virtual_statements
 from consultui.claims.extract import extract
-from consultui.kb import model, regexcache
+from consultui.kb import model, patterncache, regexcache
+from consultui.kb.regexcache import compile_regex
 from consultui.kb.model import Rule
 from consultui.kb.patterns import NUMBER_RE, NUMBER_WORDS, Anchor, CompiledPattern, PatternError, compile_pattern
 from consultui.fileread import FileReadError, read_limited
@@ -169,7 +170,7 @@ def decode_text(data: bytes, name: str) -> str:
 
 # -- context ------------------------------------------------------------------
 
-_WORD = re.compile(r"\w+")
+_WORD = compile_regex(r"\w+")
 # A clause end that no match of an in-clause pattern contains (see CompiledPattern.in_clause):
 # a number's dot is followed by a digit.
 # Patterns that cost at least this much an attempt are pre-checked for their later words in
@@ -177,27 +178,27 @@ _WORD = re.compile(r"\w+")
 CLAUSE_CHECK_COST = 24
 # a dot ends a clause unless a digit follows (2.5); written to start with a character set,
 # which the regex engine skips to quickly
-_CLAUSE_END = re.compile(r"[.!?;:|](?:(?<!\.)|(?!\d))")
+_CLAUSE_END = compile_regex(r"[.!?;:|](?:(?<!\.)|(?!\d))")
 # The token after a word or number, as pattern separators allow: after spaces, hyphens,
 # dashes or a comma, a word or one sign.
-_NEXT_TOKEN = re.compile(r"[\s,\-\u2010-\u2014]{0,12}(\w+|[^\w\s])")
+_NEXT_TOKEN = compile_regex(r"[\s,\-\u2010-\u2014]{0,12}(\w+|[^\w\s])")
 # The same token, captured (group 1) by a look-ahead of the scan that finds a candidate
 # word, so that the scan itself says which token follows (None: no token).
 _TOKEN_AHEAD = r"(?:(?=" + _NEXT_TOKEN.pattern + "))?"
-_WORD_AND_TOKEN = re.compile(r"\w+" + _TOKEN_AHEAD)
+_WORD_AND_TOKEN = compile_regex(r"\w+" + _TOKEN_AHEAD)
 # Sentence ends: . ! ? (with closing quotes), a blank line, or a line break that is
 # not followed by a lower-case continuation of the sentence. Written as one leading
 # character class, then which one it was (look-behind): the engine then skips every
 # other character in C (2.5x faster over a page) with the same matches as
 # `[.!?\u2026]+[quotes]*(?=\s|$)|\n[ \t]*\n|\n(?=[ \t]*[^\sa-z])`.
-_SENT_END = re.compile(r"[.!?\u2026\n](?:(?<=[.!?\u2026])[.!?\u2026]*[\"'\u201d\u2019)\]]*(?=\s|$)|"
+_SENT_END = compile_regex(r"[.!?\u2026\n](?:(?<=[.!?\u2026])[.!?\u2026]*[\"'\u201d\u2019)\]]*(?=\s|$)|"
                        r"(?<=\n)[ \t]*\n|(?<=\n)(?=[ \t]*[^\sa-z]))")
 # A comma before "or"/"nor" continues a negated list ("did not claim it was a cure, or a
 # permanent fix"), so it does not end the clause a negation reaches over.
-_CLAUSE_BREAK = re.compile(
+_CLAUSE_BREAK = compile_regex(
     r",(?!\s*(?:or|nor)\b)|[;:()\[\]\u2013\u2014|]|\s-\s|\b(?:but|and|so|yet|however|although|though|while|whereas|"
     r"unlike|which|whereas|because|since|instead)\b(?<!not yet)", re.IGNORECASE)
-_NEG_FALSE = re.compile(
+_NEG_FALSE = compile_regex(
     r"\b(?:not only|not just|no wonder|no more|nothing but|never before|no doubt|nothing short of|nothing less than|"
     r"no exaggeration|not surprisingly|no surprise|no question|one of (?:the |very |only a )?few|"
     r"no need to wait|don['\u2019]?t (?:miss|wait|delay|hesitate|forget|let)|do not (?:miss|wait|delay|hesitate))\b",
@@ -217,7 +218,7 @@ _SPECULATION = factored(
     re.IGNORECASE)
 # Wording after a hit that calls it exaggeration: "firm guarantees ... are often a sign
 # of exaggerated advertising".
-_WARNING_AFTER = re.compile(
+_WARNING_AFTER = compile_regex(
     r"\b(?:(?:is|are|was|were)\s+(?:often|usually|always|typically|generally|a)?\s*(?:a\s+)?(?:sign|signs|red flags?|"
     r"warning signs?|marketing|hype|exaggerat\w*|misleading|unsubstantiated|unproven|not supported)|"
     r"(?:is|are|remains?|remained)\s+(?:still\s+)?(?:far off|a long way off|years away|decades away|a distant prospect|"
@@ -234,7 +235,7 @@ _WARNING_AFTER = re.compile(
     r"which (?:is|was) (?:not true|untrue|false|wrong|misleading))\b",
     re.IGNORECASE)
 # A quoted claim attributed as somebody's claim: '"They're magic!" claims one review'.
-_ATTRIBUTED = re.compile(
+_ATTRIBUTED = compile_regex(
     r"[\s\"'\u201d\u2019,.!?]*(?:\u2014|-|,)?\s*(?:claims?|claimed|boasts?|boasted|touts?|touted|promises?|promised|"
     r"insists?|insisted|proclaims?|exhorts?|declares?|gushes|gushed)\b", re.IGNORECASE)
 # Reported speech of an outsider after the hit: "..., says one health-law scholar". A
@@ -245,7 +246,7 @@ _OUTSIDER_NOUNS = (
     r"commissioners?|officials?|spokes(?:person|man|woman)|agency|inspectors?|"
     # the seller's own documents, quoted by someone else ("..., the supplier's catalogue says")
     r"catalogues?|catalogs?|brochures?|leaflets?|flyers?|labels?|adverts?|advertisements?|websites?)")
-_OUTSIDER_SAYS = re.compile(
+_OUTSIDER_SAYS = compile_regex(
     r"[^.!?\n]{0,160}?,[\"'\u201d\u2019]?\s*(?:"
     r"(?:says|said|argues|argued|warns|warned|notes|noted|writes|wrote|gushes|gushed|according to)\s+"
     r"(?:one|a|an|the|another|several|many)\s+(?:[\w'\u2019-]+\s+){0,3}?" + _OUTSIDER_NOUNS + r"\b|"
@@ -262,13 +263,13 @@ _RULING = factored(
     re.IGNORECASE)
 # In a ruling, a sentence that reports what the ad said or did ("On screen it said ...",
 # "implied the treatment stopped hair loss") describes the ad under judgement.
-_REPORTED_AD = re.compile(
+_REPORTED_AD = compile_regex(
     r"\b(?:said|stated|claimed|offered|showed|featured|included|implied|suggested|described|promised|carried|"
     r"noted|found|considered|concluded|understood|argued|believed|challenged)\b",
     re.IGNORECASE)
 # A denial right after the hit, or after a short phrase that completes it ("A permanent
 # answer to thinning hair does not exist yet", "Guarantees of thicker hair are not allowed").
-_DENIAL_AFTER = re.compile(
+_DENIAL_AFTER = compile_regex(
     r"[\s\"'\u201d\u2019]*(?:(?:(?:to|for|of|against)\s+)?(?:(?!(?:and|but|or|so|you|we|they|he|she|it|i|this|these|those|there|which|that|who|because|our|your|its|their)\b)[\w'\u2019-]+\s+){0,3}?)?(?:,?\s*but\s+(?:it|they|this|that|these|those)\s+(?:is|are|was|were|does|do)\s*(?:not|n['\u2019]t)\b|(?:is|are|was|were|do|does|did|will|would|can|has|have)\s+(?:not|never)\b|"
     r"(?:isn|aren|wasn|weren|doesn|don|didn|won|can|hasn|haven)['\u2019]?t\b"
     r"(?!\s+(?:be wrong|go wrong|regret|be disappointed|believe|wait|get enough|stop|recommend))|"
@@ -319,7 +320,7 @@ _WARNING = factored(
     r"(?:market|markets|marketing|sell|sells|selling|pitch|pitches|pitching|bill|bills|hype|hypes|promote|promotes) "
     r"(?:[\w,-]+\s+){0,6}as)\b",
     re.IGNORECASE)
-_ANSWER_NO = re.compile(
+_ANSWER_NO = compile_regex(
     r"^[\s\"'\u201c\u201d]*(?:a\s*[:.)-]\s*|answer\s*[:.-]\s*)?(?:no|nope|none|not\b|never|sadly,? no|unfortunately,? not|"
     r"unfortunately,? no|"
     # an uncertain answer does not make the question a claim either
@@ -328,12 +329,12 @@ _ANSWER_NO = re.compile(
     r"only in (?:a|some) (?:narrow|limited|few) (?:sense|way|cases)|not really|partly|partially|"
     r"there (?:is|are) (?:no|not enough|little|limited|too little) (?:good |reliable |published )?(?:research|evidence|data|studies|trials))\b",
     re.IGNORECASE)
-_ANSWER_YES = re.compile(
+_ANSWER_YES = compile_regex(
     r"^[\s\"'\u201c\u201d]*(?:a\s*[:.)-]\s*|answer\s*[:.-]\s*)?(?:yes|yep|absolutely|definitely|of course|certainly)\b",
     re.IGNORECASE)
-_PARA_BREAK = re.compile(r"\n[ \t]*\n")
+_PARA_BREAK = compile_regex(r"\n[ \t]*\n")
 _QUESTION_CLOSERS = "\"'\u201d\u2019)"
-_CLOSE_QUOTE = re.compile(r"[\"\u201d\u2019\u00bb]")
+_CLOSE_QUOTE = compile_regex(r"[\"\u201d\u2019\u00bb]")
 _CONTEXT = 600      # characters looked at on each side of a hit
 _SCAN_FROM = 20_000  # texts this long are always scanned for their candidate words by one regex
 _NEG_WORDS = 10
@@ -415,7 +416,7 @@ def _last_words(fragment: str, n: int) -> str:
 
 
 # The last clause break of a text, in one (C-level) match: greedy .* then a break.
-_LAST_BREAK = re.compile(r"(?s).*(?:" + _CLAUSE_BREAK.pattern + ")", re.IGNORECASE)
+_LAST_BREAK = compile_regex(r"(?s).*(?:" + _CLAUSE_BREAK.pattern + ")", re.IGNORECASE)
 
 
 def _clause_before(text: str, s0: int, start: int, last_break: re.Pattern[str] = _LAST_BREAK) -> str:
@@ -514,6 +515,50 @@ class _Group:
         return out
 
 
+def _parsed_patterns(rules: tuple[Rule, ...]) -> list[CompiledPattern]:
+    """Every rule's patterns then exceptions, in order, parsed: from the on-disk store
+    (kb/patterncache.py) when it holds this rule set, else parsed here (and stored)."""
+    keys: list[tuple[str, tuple]] = []
+    owners: list[Rule] = []
+    for rule in rules:
+        for source in (*rule.patterns, *rule.exceptions):
+            # {name} takes its terms from the rule's lexicons (attached by the knowledge base)
+            keys.append((source, getattr(rule, "lexicons", ()) if "{" in source else ()))
+            owners.append(rule)
+    digest = patterncache.rule_set_hash(keys)
+    if digest is not None:
+        stored = _recent.get(digest) or patterncache.lookup(digest, keys)
+        if stored is not None:
+            _remember(digest, stored)
+            return stored
+    out: list[CompiledPattern] = []
+    seen: dict[tuple, CompiledPattern] = {}
+    for rule, key in zip(owners, keys, strict=True):
+        cp = seen.get(key)
+        if cp is None:
+            try:
+                cp = seen[key] = compile_pattern(*key)
+            except PatternError as exc:
+                raise RuleError(rule.id, key[0], exc) from None
+        out.append(cp)
+    if digest is not None:
+        patterncache.store(digest, out)
+        _remember(digest, out)
+    return out
+
+
+# The rule sets parsed in this process (the app rebuilds its checker after each edit and
+# reload; tests build many): their patterns, shared like compile_pattern's own cache.
+_recent: dict[str, list[CompiledPattern]] = {}
+
+
+def _remember(digest: str, patterns: list[CompiledPattern]) -> None:
+    _recent.pop(digest, None)
+    _recent[digest] = patterns
+    while len(_recent) > 4:
+        del _recent[next(iter(_recent))]
+
+
 class Checker:
     """All rules parsed and indexed once; `check(text)` is then one pass over the text.
 
@@ -529,22 +574,10 @@ class Checker:
         self._number = _Group()
         self._scan: list[int] = []
         self._exceptions: list[tuple[CompiledPattern, ...]] = []
-        cache: dict[tuple, CompiledPattern] = {}
-
-        def comp(rule: Rule, source: str) -> CompiledPattern:
-            # {name} takes its terms from the rule's lexicons (attached by the knowledge base)
-            lexicons = getattr(rule, "lexicons", ()) if "{" in source else ()
-            cp = cache.get((source, lexicons))
-            if cp is None:
-                try:
-                    cp = cache[(source, lexicons)] = compile_pattern(source, lexicons)
-                except PatternError as exc:
-                    raise RuleError(rule.id, source, exc) from None
-            return cp
-
+        parsed = iter(_parsed_patterns(self.rules))
         for ri, rule in enumerate(self.rules):
-            for source in rule.patterns:
-                cp = comp(rule, source)
+            for _source in rule.patterns:
+                cp = next(parsed)
                 pid = len(self._patterns)
                 self._patterns.append((ri, cp))
                 for anchor, second in cp.entries:
@@ -557,7 +590,7 @@ class Checker:
                         self._prefix.setdefault(anchor.word, _Group()).add(pid, second)
                     else:
                         self._exact.setdefault(anchor.word, _Group()).add(pid, second)
-            self._exceptions.append(tuple(comp(rule, s) for s in rule.exceptions))
+            self._exceptions.append(tuple(next(parsed) for _ in rule.exceptions))
         self._matchers: list = [None] * len(self._patterns)   # regex .match, compiled on first use
         self._ways = [cp.cost for _ri, cp in self._patterns]  # work per attempt (ways x breadth)
         self._scanned: set[int] = set()                         # scan patterns used (so compiled)
@@ -974,13 +1007,13 @@ def _short(text: str, h: _Hit) -> bool:
 
 _QUOTES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
 # A question that doubts what it asks about (unless it is answered "yes").
-_DOUBTING_QUESTION = re.compile(r"\b(?:really|actually|truly|just another|just a|merely|simply another|too good to be true)\b",
+_DOUBTING_QUESTION = compile_regex(r"\b(?:really|actually|truly|just another|just a|merely|simply another|too good to be true)\b",
                                 re.IGNORECASE)
-_OR_ELSE = re.compile(r",? or (?:a|an|just|simply|merely|another|is it|are they|hype|marketing|snake oil)\b", re.IGNORECASE)
-_CALLED_A_CLAIM_NEXT = re.compile(
+_OR_ELSE = compile_regex(r",? or (?:a|an|just|simply|merely|another|is it|are they|hype|marketing|snake oil)\b", re.IGNORECASE)
+_CALLED_A_CLAIM_NEXT = compile_regex(
     r"\s*(?:but|however|yet)\b[^.!?\n]{0,160}\b(?:these|such|those|the|their|its) (?:claims|promises|hype|marketing claims)\b",
     re.IGNORECASE)
-_DOUBT = re.compile(
+_DOUBT = compile_regex(
     r"\b(?:closer look|science behind|lacking|lack of|unproven|no proof|little proof|overstated|scrutiny|sceptic\w*|"
     r"skeptic\w*|bandwagon|caution|careful|wary|questionable|dubious|hold up|too good|thin evidence|little evidence|"
     r"no evidence|not supported|unsupported|not guarantees|marketing|spin|exaggerat\w*|overblown|a stretch|"
@@ -988,7 +1021,7 @@ _DOUBT = re.compile(
     r"is there (?:any |enough |good )?evidence)\b", re.IGNORECASE)
 # A reporting word of the page's own voice ("our claims", "our advertising promise") does
 # not make the sentence a report of somebody else's claim.
-_OWN_VOICE = re.compile(r"(?:\b(?:our|my|we|us|we're|we['\u2019]re)\s+)$", re.IGNORECASE)
+_OWN_VOICE = compile_regex(r"(?:\b(?:our|my|we|us|we're|we['\u2019]re)\s+)$", re.IGNORECASE)
 
 
 def _warned(text: str, s0: int, start: int, cues: _Cues | None = None) -> bool:
@@ -1006,9 +1039,9 @@ def _warned(text: str, s0: int, start: int, cues: _Cues | None = None) -> bool:
     return False
 
 
-_AUTHORITY = re.compile(r"\b(?:experts?|doctors?|dermatologists?|surgeons?|professionals?|specialists?)\b",
+_AUTHORITY = compile_regex(r"\b(?:experts?|doctors?|dermatologists?|surgeons?|professionals?|specialists?)\b",
                         re.IGNORECASE)
-_AUTHORITY_TELLS = re.compile(
+_AUTHORITY_TELLS = compile_regex(
     r"\b(experts?|doctors?|dermatologists?|surgeons?|professionals?|specialists?|anyone|everyone|anybody|"
     r"everybody|they)(?:\s+in\s+\w+)?(?:\s+(?:will|would|can|could)|['\u2019]ll)\s+$", re.IGNORECASE)
 
@@ -1049,7 +1082,7 @@ def _quiet_words() -> re.Pattern[str] | None:
         return "|".join(f"{re.escape(first)}(?:{'|'.join(rests)})" for (lb, first), rests in groups.items() if lb == left)
 
     parts = [f"\\b(?:{alternation(True)})", f"(?:{alternation(False)})"]
-    return re.compile("|".join(p for p in parts if not p.endswith("(?:)")))
+    return compile_regex("|".join(p for p in parts if not p.endswith("(?:)")))
 
 
 _CUES = _Cues(_NEG_FALSE, _NEGATION, _HEDGE, _SPECULATION, _WARNING_AFTER, _ATTRIBUTED, _OUTSIDER_SAYS,
@@ -1068,15 +1101,15 @@ def _regulator_regex(rules: tuple[Rule, ...]) -> re.Pattern[str]:
             terms = tuple(t for t in found if "{" not in t)
             break
     words = sorted({t.strip() for t in terms if t.strip()}, key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
+    return compile_regex(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
 
 
 # A word or two in quotes is a mention ("a 'cure' for ageing") unless the sentence is
 # selling it ("Enjoy \"zero downtime\"!"); after "called", "dubbed", "the term" it is a
 # name, whatever the sentence.
-_MENTION = re.compile(r"\b(?:called|dubbed|nicknamed|known as|so-called|the (?:term|terms|word|words|phrase|label|name|buzzword))\b")
-_PROMOTING = re.compile(r"!|\bour\b")
-_PROMOTING_START = re.compile(r"\W*(?:enjoy|get|try|book|discover|experience|introducing|meet)\b")
+_MENTION = compile_regex(r"\b(?:called|dubbed|nicknamed|known as|so-called|the (?:term|terms|word|words|phrase|label|name|buzzword))\b")
+_PROMOTING = compile_regex(r"!|\bour\b")
+_PROMOTING_START = compile_regex(r"\W*(?:enjoy|get|try|book|discover|experience|introducing|meet)\b")
 
 
 def _scare_quoted(text: str, start: int, end: int) -> bool:

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from consultui.claims.alternation import factored, spans
+from consultui.kb.regexcache import compile_regex
 
 __all__ = ["Virtual", "virtual_statements", "MAX_TABLE_CELLS"]
 
@@ -61,7 +62,7 @@ class _Writer:
 
 # -- a question and its answer --------------------------------------------------
 
-_QUESTION = re.compile(
+_QUESTION = compile_regex(
     r"(?:^|(?<=[.!?\n]))[ \t]*(?:q\s*[:.)-]\s*)?(?P<q>(?P<aux>does|do|did|will|would|can|could|is|are|was|were|should|am)\s+"
     r"(?P<subj>it|this|they|that|there|i|you|we|the \w+(?: \w+)?|exosomes?|prp|stem cells?|\w+ therapy|\w+ treatment)\s+"
     r"(?P<rest>[^?\n.!]{1,160})|who(?:\s+(?:is|are|can|should)|['\u2019]s)\s+[^?\n.!]{1,80}|"
@@ -70,16 +71,16 @@ _QUESTION = re.compile(
     re.IGNORECASE)
 # "Honestly? Anyone.": a word that only announces the answer
 _LEAD = r"(?:a\s*[:.)-]\s*|answer\s*[:.-]\s*|(?:honestly|truthfully|in short|short answer|the short answer|simply put)[?:!.,]?\s+)?"
-_ANSWER_NO = re.compile(
+_ANSWER_NO = compile_regex(
     _LEAD + r"(?P<a>(?:no|nope|not at all|not really|absolutely not|none|none at all|"
     r"(?:absolutely|practically|virtually|almost|basically) (?:none|zero|nil|nothing)|none whatsoever|"
     r"nothing|never|zero|not one bit|not a bit|not in the (?:slightest|least)|not even (?:a little|slightly)|"
     r"hardly at all|barely at all|barely|hardly)\b[^.!?\n]{0,60})", re.IGNORECASE)
-_ANSWER_YES = re.compile(
+_ANSWER_YES = compile_regex(
     _LEAD + r"(?P<a>(?:yes,?\s+)?(?P<adv>absolutely|completely|totally|entirely|"
     r"100%|definitely|always|of course|almost certainly|most likely|certainly|without a doubt|undoubtedly|for sure)(?!\w)"
     r"[^.!?\n]{0,60})", re.IGNORECASE)
-_ANSWER_ALL = re.compile(
+_ANSWER_ALL = compile_regex(
     _LEAD + r"(?P<a>(?:almost |nearly |virtually |practically |just about )?"
     r"(?:everyone|everybody|anyone|anybody|all adults|all ages|all skin types|any adult|every adult)\b[^.!?\n]{0,60})",
     re.IGNORECASE)
@@ -87,10 +88,10 @@ _ANSWER_ALL = re.compile(
 
 # A plain "Yes." (or "Yes -" / "Yes," going on without a qualification) says the question
 # in the affirmative: "Can it spare me a knee replacement? Yes."
-_ANSWER_PLAIN_YES = re.compile(_LEAD + r"(?P<a>yes)\b(?:[.!]|\s*[\u2014\u2013-]|,)(?P<more>[^.!?\n]{0,60})", re.IGNORECASE)
-_QUALIFIED = re.compile(r"\b(?:but|however|although|though|only|some|sometimes|depends|partly|partially|not|in theory|"
+_ANSWER_PLAIN_YES = compile_regex(_LEAD + r"(?P<a>yes)\b(?:[.!]|\s*[\u2014\u2013-]|,)(?P<more>[^.!?\n]{0,60})", re.IGNORECASE)
+_QUALIFIED = compile_regex(r"\b(?:but|however|although|though|only|some|sometimes|depends|partly|partially|not|in theory|"
                         r"in some|may|might|can be|usually|often)\b", re.IGNORECASE)
-_WHO_SHOULD_NOT = re.compile(r"\b(?:not|avoid|think twice|steer clear|careful|reconsider|wary|skip|wait)\b", re.IGNORECASE)
+_WHO_SHOULD_NOT = compile_regex(r"\b(?:not|avoid|think twice|steer clear|careful|reconsider|wary|skip|wait)\b", re.IGNORECASE)
 _CERTAINTY = frozenset({"without a doubt", "undoubtedly", "for sure", "definitely", "certainly", "of course",
                         "almost certainly", "most likely"})
 
@@ -173,7 +174,7 @@ def _qa(text: str) -> list[Virtual]:
 
 # -- a pronoun or "this process" whose referent is in the previous sentence ---------
 
-_APPROVAL_PRONOUN = re.compile(
+_APPROVAL_PRONOUN = compile_regex(
     r"(?:^|(?<=[.!?]\s)|(?<=\n))[ \t]*(?P<claim>(?:it|this|they|these|this product|the product|our product|"
     r"this serum|this treatment|the treatment)\s+(?:is|are|has been|have been|was|were)\s+(?:\w+ly\s+)?"
     r"(?:approved|cleared|registered|licensed|licenced|certified|authori[sz]ed|endorsed|sanctioned))\b",
@@ -183,10 +184,10 @@ _TRIGGER = factored(r"\b(?:approved|cleared|registered|licensed|licenced|certifi
                     r"endorsed|sanctioned|this\s+(?:process|decline|condition|problem)|"
                     r"that\s+(?:process|decline|condition|problem)|the same\s+(?:process|decline|condition|problem))\b",
                     re.IGNORECASE)
-_AGEING = re.compile(r"\b(?:ageing|aging|age-related|getting older|signs of age)\b", re.IGNORECASE)
-_HAIR_LOSS = re.compile(r"\b(?:hair loss|hair-loss|balding|baldness|alopecia|thinning hair|hair thinning)\b",
+_AGEING = compile_regex(r"\b(?:ageing|aging|age-related|getting older|signs of age)\b", re.IGNORECASE)
+_HAIR_LOSS = compile_regex(r"\b(?:hair loss|hair-loss|balding|baldness|alopecia|thinning hair|hair thinning)\b",
                         re.IGNORECASE)
-_SENTENCE_BACK = re.compile(r"[.!?][\"'\u201d\u2019)]*\s")
+_SENTENCE_BACK = compile_regex(r"[.!?][\"'\u201d\u2019)]*\s")
 
 
 def _previous_sentence(text: str, start: int, back: int = 1) -> tuple[int, int]:
@@ -247,8 +248,8 @@ def _referents(text: str, regulator: re.Pattern[str] | None) -> list[Virtual]:
 
 # -- comparisons laid out as tables -------------------------------------------------
 
-_TABLE_ROW = re.compile(r"(?m)^[ \t]*\|?(?P<body>[^|\n]*\|[^\n]*?)\|?[ \t]*$")
-_SEPARATOR = re.compile(r"^[\s|:\-]+$")
+_TABLE_ROW = compile_regex(r"(?m)^[ \t]*\|?(?P<body>[^|\n]*\|[^\n]*?)\|?[ \t]*$")
+_SEPARATOR = compile_regex(r"^[\s|:\-]+$")
 
 
 def _tables(text: str) -> list[Virtual]:
