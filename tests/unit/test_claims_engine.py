@@ -113,6 +113,7 @@ def test_own_labelled_cases_score():
     ("Don't miss out, offer ends tonight!", "urgency-inducement"),
     ("Want permanent results? Book now.", "permanence"),
     ("Your body can't react to it and you aren't at risk of infection.", "safety-absolute"),
+    ("Rather than months of waiting, you get instant results.", "trivialising"),
 ])
 def test_claims_are_flagged(text, category):
     assert category in {f.category for f in find(text)}
@@ -141,6 +142,8 @@ def test_claims_are_flagged(text, category):
     'You have probably heard people claim, "Exosomes changed my skin overnight." The science says otherwise.',
     "Guarantees of thicker hair are not allowed in responsible advertising.",
     "The fountain of youth is a legend, not a treatment.",
+    "The change builds gradually rather than an immediate plump.",
+    "Expect slow improvement instead of instant results.",
 ])
 def test_negated_hedged_or_mentioned_claims_are_not_flagged(text):
     assert find(text) == []

@@ -208,6 +208,9 @@ _NEGATION = factored(
     r"\w+n['\u2019]t|unlikely|impossible|without evidence|no one|lacks?|lacking|fail(?:s|ed)? to|failure to|unable to|"
     r"very few|hardly any|insufficient|inadequate|scant|only a (?:handful|few|small number|tiny number))\b",
     re.IGNORECASE)
+# Right before a hit, a contrast says the text offers the opposite ("results build gradually
+# rather than an immediate plump"); only there: "rather than PRP, choose ..." may still claim.
+_CONTRASTED = compile_regex(r"\b(?:rather than|instead of|as opposed to|in place of)\s+(?:(?:an?|the|any|some|so-called)\s+)?$")
 _HEDGE = factored(r"\b(?:may|might|could|possibly|potentially|perhaps|maybe)\b", re.IGNORECASE)
 # Speculation and open questions: the claim is not asserted ("scientists hope it could
 # one day reverse ageing", "whether exosomes are safe and effective").
@@ -812,6 +815,8 @@ class Checker:
                     return False  # a negation skipped by a gap: "results are not guaranteed"
         s0, s1 = sentences.bounds(start, end)
         hit.s0, hit.s1 = s0, s1
+        if _CONTRASTED.search(low, max(s0, start - 40), start):
+            return False  # "gradual change rather than an immediate plump": the claim is what it is not
         quiet = sentences.quiet
         # A sentence with none of the words the cues below are made of cannot trip them
         # (most sentences of claim copy): two searches instead of ten.
