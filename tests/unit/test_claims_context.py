@@ -168,3 +168,15 @@ def test_an_exclaimed_short_line_is_a_claim_not_a_heading():
     assert "#1 Med Spa" in texts and "PRP gold standard" in texts
     assert [f[2] for f in found("Advantages Over Traditional Therapies\nExosomes outperform PRP in every way.")] == [
         "outperform PRP"]
+
+
+def test_list_items_are_claims_not_headings():
+    # two short bullets of one category: each is a claim (a heading would give way to the next)
+    found_ = found("Key benefits\n- Non-immunogenic (minimal rejection risk)\n\u2022 Non-allergenic and gentle")
+    assert [(f[0], f[2]) for f in found_] == [("no-chance-of-harm", "Non-immunogenic"), ("no-chance-of-harm", "Non-allergenic")]
+
+
+def test_a_heading_gives_way_only_to_the_same_claim_below_it():
+    # "Advantages Over Cell Therapy" is not restated by "revolutionary": both are claims
+    texts = [f[2] for f in found("Clinical Advantages Over Cell Therapy\nA revolutionary new hair treatment.")]
+    assert texts == ["Advantages Over Cell Therapy", "revolutionary"]

@@ -961,15 +961,17 @@ class Checker:
         # Best first; a hit overlapping one already chosen is dropped without a look at
         # its context (it would lose anyway).
         chosen = _non_overlapping(hits, lambda h: self._keep(text, h, sentences), len(text))
-        # A question (a heading "Is it better than PRP?", or one answered "yes") or a short
-        # heading ("Advantages over traditional therapies") whose next sentences repeat a claim
-        # of its category: the later sentence is the claim; keep it alone.
+        # A question (a heading "Is it better than PRP?", or one answered "yes") whose next
+        # sentences make a claim of its category, or a short heading ("Permanent results")
+        # whose next sentences repeat its rule's claim: the later sentence is the claim; keep
+        # it alone. (A heading followed by another claim of the category is a claim too.)
         if any(h.question or _short(text, h) for h in chosen):
             drop = set()
             for i, h in enumerate(chosen):
                 if h.question or _short(text, h):
                     cat = rules[h.rule].category
                     if any(o.start >= h.s1 and o.start < h.s1 + 400 and rules[o.rule].category == cat
+                           and (h.question or o.rule == h.rule)
                            for o in chosen[i + 1:i + 6]):
                         drop.add(i)
             chosen = [h for i, h in enumerate(chosen) if i not in drop]
@@ -996,6 +998,9 @@ class Checker:
         return len(gap.split()) <= _MERGE_WORDS
 
 
+_BULLETS = frozenset("-*+\u2022\u2023\u2043\u2013\u2014\u25aa\u25ab\u25cf\u25cb\u25e6\u25ba\u25a0\u2714\u2713\u2705\u00b7")
+
+
 def _short(text: str, h: _Hit) -> bool:
     """A hit in a heading: at most six words, on a line of its own without a full stop,
     or in title case ("Advantages Over Traditional Therapies."). A short sentence of
@@ -1004,6 +1009,9 @@ def _short(text: str, h: _Hit) -> bool:
     words = sentence.split()
     if not words or len(words) > 6 or sentence[-1] == "!":  # "Voted #1 Med Spa in Boise!" is a claim
         return False
+    line = text[text.rfind("\n", 0, h.start) + 1:h.start].lstrip()
+    if line[:1] in _BULLETS:
+        return False  # a list item ("- Non-immunogenic (no rejection risk)") is a claim of its own
     if sentence[-1] not in ".!?:" and "\n" in text[h.s1 - 1:h.s1 + 2]:
         return True
     long_words = [w for w in words if len(w) >= 4]
